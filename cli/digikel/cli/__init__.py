@@ -1,0 +1,100 @@
+"""The `digikel` command line: parses arguments and renders output, holds no domain logic."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from digikel import __version__
+from digikel.cli import inventory as inventory_cmd
+from digikel.cli import lab as lab_cmd
+from digikel.cli import network as network_cmd
+from digikel.cli import report as report_cmd
+from digikel.cli import site as site_cmd
+from digikel.cli import status as status_cmd
+from digikel.cli.common import Context, default_inventory_path, stderr_console
+from digikel.errors import DigikelError
+
+app = typer.Typer(
+    name="digikel",
+    help="Roll out and track the standard IT package of Samarinda's 59 kelurahan offices.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(inventory_cmd.app, name="inventory")
+app.add_typer(network_cmd.app, name="network")
+app.add_typer(lab_cmd.app, name="lab")
+app.add_typer(site_cmd.app, name="site")
+app.add_typer(report_cmd.app, name="report")
+app.command(name="status")(status_cmd.status)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"digikel {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def callback(
+    ctx: typer.Context,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document on stdout.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    inventory: Annotated[
+        Path | None,
+        typer.Option(
+            "--inventory",
+            "-i",
+            help="Inventory plugin file [env DIGIKEL_INVENTORY; default inventory/lab/digikel.yml].",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Roll out and track the standard IT package of Samarinda's 59 kelurahan offices."""
+    ctx.obj = Context(
+        json=json_output,
+        verbose=verbose,
+        debug=debug,
+        inventory_path=inventory or default_inventory_path(),
+    )
+
+
+def main() -> None:
+    """Entry point: turn known errors into clear messages and exit codes."""
+    debug = "--debug" in sys.argv
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        stderr_console().print("aborted")
+        sys.exit(1)
+    except DigikelError as exc:
+        if debug:
+            raise
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        stderr_console().print("interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # the last line of defence: no traceback for operators
+        if debug:
+            raise
+        stderr_console().print(f"error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,8 @@
+"""The city inventory: one model read by the CLI, the network code and (through the plugin) Ansible."""
+
+from __future__ import annotations
+
+from digikel.inventory.load import build_inventory, load_inventory
+from digikel.inventory.model import Device, Inventory, Site
+
+__all__ = ["Device", "Inventory", "Site", "build_inventory", "load_inventory"]

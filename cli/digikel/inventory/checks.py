@@ -1,0 +1,225 @@
+"""Checks that span fields and sites: the address plan, duplicates, counts, the official list."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from ipaddress import IPv4Network
+from typing import Any
+
+from digikel.errors import Problem
+from digikel.inventory.model import Site
+from digikel.inventory.schema import CityFile, Package
+from digikel.inventory.yamlfile import line_of
+
+# How many of each device a site may have: bounded by the address plan (host numbers in the
+# segment) and by what an office can hold.
+COUNT_LIMITS = {
+    "switch": (1, 4),  # mgmt .2-.5, below the APs at .11
+    "ap": (0, 8),
+    "counter": (1, 40),
+    "display": (1, 8),
+    "printer": (0, 8),
+}
+PACKAGE_ROLE = {
+    "router": "router",
+    "switches": "switch",
+    "access_points": "ap",
+    "counters": "counter",
+    "displays": "display",
+    "printers": "printer",
+}
+
+
+def check_city(city: CityFile, file: str, data: Any) -> list[Problem]:
+    """The address plan and the standard package must make sense before any site is expanded."""
+    problems: list[Problem] = []
+
+    def problem(loc: tuple[Any, ...], message: str) -> None:
+        problems.append(Problem(file, " -> ".join(map(str, loc)), message, line_of(data, loc)))
+
+    address_plan, dc = city.address_plan, city.datacentre
+    block_size = 2 ** (32 - address_plan.site_prefix)
+    seen: dict[str, IPv4Network] = {}
+    vlans: dict[int, str] = {}
+    for name, spec in address_plan.segments.items():
+        loc = ("address_plan", "segments", name)
+        first = spec.offset * 256
+        size = 2 ** (32 - spec.prefix)
+        if first % size:
+            problem(loc, f"offset {spec.offset} does not start a /{spec.prefix} boundary")
+            continue
+        if first + size > block_size:
+            problem(loc, f"a /{spec.prefix} at offset {spec.offset} does not fit in a "
+                    f"/{address_plan.site_prefix} site block")
+            continue
+        network = IPv4Network((first, spec.prefix))
+        for other, other_net in seen.items():
+            if network.overlaps(other_net):
+                problem(loc, f"overlaps segment {other!r}")
+        seen[name] = network
+        if spec.vlan in vlans:
+            problem((*loc, "vlan"), f"VLAN {spec.vlan} is already used by segment {vlans[spec.vlan]!r}")
+        vlans[spec.vlan] = name
+    for needed in ("mgmt", "counters", "displays", "printers", "staff_wifi", "public_wifi"):
+        if needed not in address_plan.segments:
+            problem(("address_plan", "segments"), f"missing segment {needed!r}")
+
+    if not dc.range.subnet_of(address_plan.city_range):
+        problem(("datacentre", "range"), f"{dc.range} lies outside the city range {address_plan.city_range}")
+    for key in ("servers", "transit"):
+        if not getattr(dc, key).subnet_of(dc.range):
+            problem(("datacentre", key), f"{getattr(dc, key)} lies outside the data-centre range {dc.range}")
+    for i, net in enumerate(dc.opd_networks):
+        if not net.subnet_of(dc.range):
+            problem(("datacentre", "opd_networks", i), f"{net} lies outside the data-centre range {dc.range}")
+    if dc.portal not in dc.servers:
+        problem(("datacentre", "portal"), f"{dc.portal} is not in the servers network {dc.servers}")
+    if address_plan.sites_start not in address_plan.city_range or address_plan.sites_start in dc.range:
+        problem(("address_plan", "sites_start"),
+                "expected an address inside the city range and outside the data-centre range")
+
+    for kind in Package.model_fields:
+        part = getattr(city.standard_package, kind).model_dump()
+        for key, value in part.items():
+            if value is None and not (kind == "displays" and key in ("info",)):
+                problem(("standard_package", kind), f"the standard package must set {key!r}")
+    return problems
+
+
+def check_sites(
+    city: CityFile,
+    sites: list[Site],
+    overrides: dict[str, Package],
+    app_ids: list[str],
+    reference: dict[str, set[str]] | None,
+    file: str,
+    lines: dict[tuple[str, str], int | None],
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def problem(site: Site, field: str, message: str) -> None:
+        place = f"kecamatan {site.kecamatan!r} -> kelurahan {site.name!r}"
+        problems.append(
+            Problem(file, f"{place} -> {field}" if field else place, message,
+                    lines.get((site.kecamatan, site.name)))
+        )
+
+    address_plan, dc = city.address_plan, city.datacentre
+    transit_room = dc.transit.num_addresses - 2  # hub takes .1, broadcast at the end
+    for site in sites:
+        if site.wave not in city.waves:
+            problem(site, "wave", f"unknown wave {site.wave!r}; expected one of: {', '.join(city.waves)}")
+        if site.block.prefixlen != address_plan.site_prefix:
+            problem(site, "block", f"expected a /{address_plan.site_prefix} block, got {site.block}")
+        if not site.block.subnet_of(address_plan.city_range):
+            problem(site, "block", f"{site.block} lies outside the city range {address_plan.city_range}")
+        elif site.block.overlaps(dc.range):
+            problem(site, "block", f"{site.block} overlaps the data-centre range {dc.range}")
+        if site.number + 1 >= transit_room:
+            problem(site, "number", f"site number {site.number} has no WireGuard address left in {dc.transit}")
+        if site.uplink.address and site.uplink.address.network.overlaps(address_plan.city_range):
+            problem(site, "uplink -> address",
+                    f"the ISP address {site.uplink.address} lies inside the city range")
+        if site.uplink.gateway and site.uplink.address and site.uplink.gateway not in site.uplink.address.network:
+            problem(site, "uplink -> gateway",
+                    f"{site.uplink.gateway} is not in the uplink network {site.uplink.address.network}")
+        for app_id in site.hidden_applications:
+            if app_id not in app_ids:
+                problem(site, "hide_applications", f"unknown application {app_id!r}")
+        _check_devices(city, site, overrides.get(site.name), problem)
+
+    _check_unique(sites, problem)
+    _check_blocks(sites, problem)
+    if reference is not None:
+        problems += _check_reference(sites, reference, file, lines)
+    return problems
+
+
+def _check_devices(city: CityFile, site: Site, override: Package | None, problem: Any) -> None:
+    counts: dict[str, int] = defaultdict(int)
+    for device in site.devices:
+        counts[device.role] += 1
+    for role, (low, high) in COUNT_LIMITS.items():
+        if not low <= counts[role] <= high:
+            problem(site, f"devices -> {_package_key(role)}",
+                    f"{counts[role]} {role} device(s) is impossible: expected {low} to {high}")
+    checked: set[str] = set()
+    for device in site.devices:
+        if device.role in checked:
+            continue
+        checked.add(device.role)
+        key = _package_key(device.role)
+        spec = city.models.get(device.model)
+        if spec is None:
+            problem(site, f"devices -> {key} -> model",
+                    f"unknown model {device.model!r}; expected one of the models of city.yml: "
+                    + ", ".join(m for m, s in city.models.items() if s.role == device.role))
+        elif spec.role != device.role:
+            problem(site, f"devices -> {key} -> model",
+                    f"{device.model!r} is a {spec.role} model, not a {device.role}")
+    ports = sum((city.models[d.model].access_ports or 0) for d in site.devices
+                if d.role == "switch" and d.model in city.models)
+    wired = counts["counter"] + counts["display"] + counts["printer"] + counts["ap"]
+    if counts["switch"] and ports and wired > ports:
+        problem(site, "devices",
+                f"{wired} wired devices need more access ports than the switches have ({ports})")
+
+
+def _package_key(role: str) -> str:
+    return next(k for k, v in PACKAGE_ROLE.items() if v == role)
+
+
+def _check_unique(sites: list[Site], problem: Any) -> None:
+    keys = {
+        "number": lambda s: [s.number],
+        "slug": lambda s: [s.slug],
+        "host name": lambda s: [d.name for d in s.devices],
+        "address": lambda s: [d.address for d in s.devices],
+    }
+    for what, values_of in keys.items():
+        owner: dict[Any, Site] = {}
+        for site in sites:
+            for value in values_of(site):
+                if value in owner and owner[value] is not site:
+                    first = owner[value]
+                    problem(site, what if what in ("number", "slug") else "devices",
+                            f"duplicate {what} {str(value)!r}, already used by kelurahan "
+                            f"{first.name!r} ({first.kecamatan})")
+                owner.setdefault(value, site)
+
+
+def _check_blocks(sites: list[Site], problem: Any) -> None:
+    # Sorting by start address makes overlap a neighbour check instead of all pairs.
+    ordered = sorted(sites, key=lambda s: (int(s.block.network_address), -s.block.prefixlen))
+    for previous, current in zip(ordered, ordered[1:], strict=False):
+        if current.block.overlaps(previous.block) and current.number != previous.number:
+            problem(current, "block",
+                    f"{current.block} overlaps the block {previous.block} of kelurahan "
+                    f"{previous.name!r} ({previous.kecamatan})")
+
+
+def _check_reference(
+    sites: list[Site], reference: dict[str, set[str]], file: str,
+    lines: dict[tuple[str, str], int | None],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    home = {name: kec for kec, names in reference.items() for name in names}
+    present = {(s.kecamatan, s.name) for s in sites}
+    for site in sites:
+        place = f"kecamatan {site.kecamatan!r} -> kelurahan {site.name!r}"
+        line = lines.get((site.kecamatan, site.name))
+        if site.kecamatan not in reference:
+            problems.append(Problem(file, f"kecamatan {site.kecamatan!r}",
+                                    "unknown kecamatan; expected one of: " + ", ".join(sorted(reference)), line))
+        elif site.name not in reference[site.kecamatan]:
+            where = (f"it belongs to kecamatan {home[site.name]!r}" if site.name in home
+                     else "no such kelurahan in the official list")
+            problems.append(Problem(file, place, f"not a kelurahan of {site.kecamatan}: {where}", line))
+    for kecamatan, names in sorted(reference.items()):
+        for name in sorted(names):
+            if (kecamatan, name) not in present and not any(s.name == name for s in sites):
+                problems.append(Problem(file, f"kecamatan {kecamatan!r}",
+                                        f"kelurahan {name!r} of the official list is missing"))
+    return problems
+
+

@@ -1,0 +1,166 @@
+"""Host variables and groups: the one expansion that Ansible (through the plugin) and Python share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from digikel.inventory.model import Device, Inventory, Site, snake
+
+NETWORK_OS = {"routeros": "community.routeros.routeros", "ios": "cisco.ios.ios"}
+ROLE_GROUP = {
+    "router": "routers",
+    "switch": "switches",
+    "ap": "access_points",
+    "counter": "counters",
+    "display": "displays",
+    "printer": "printers",
+    "portal": "portal",
+}
+PARENT_GROUPS = {
+    "network": ("routers", "switches", "access_points"),
+    "endpoints": ("counters", "displays"),
+    "datacentre": ("portal",),
+}
+
+
+def site_vars(inv: Inventory, site: Site) -> dict[str, Any]:
+    city = inv.city
+    return {
+        "number": site.number,
+        "slug": site.slug,
+        "name": site.name,
+        "kecamatan": site.kecamatan,
+        "wave": site.wave,
+        "block": str(site.block),
+        "portal_url": city.portal_url.format(slug=site.slug, name=site.name),
+        "queue_url": city.queue_url.format(slug=site.slug, name=site.name),
+    }
+
+
+def hub_vars(inv: Inventory, site: Site | None) -> dict[str, Any]:
+    dc = inv.city.datacentre
+    data: dict[str, Any] = {
+        "endpoint": dc.hub_endpoint,
+        "public_key": dc.hub_public_key,
+        "transit_network": str(dc.transit),
+        "hub_tunnel_address": str(dc.transit.network_address + 1),
+        "dc_networks": [str(dc.servers), *(str(n) for n in dc.opd_networks)],
+        "dns": [str(a) for a in dc.dns],
+        "ntp": [str(a) for a in dc.ntp],
+        "monitoring": str(dc.monitoring),
+        "portal_address": str(dc.portal),
+    }
+    if site is not None:
+        data["site_tunnel_address"] = f"{site.tunnel_address}/{dc.transit.prefixlen}"
+    return data
+
+
+def _applications(inv: Inventory, site: Site | None) -> list[dict[str, str]]:
+    hidden = set(site.hidden_applications) if site else set()
+    return [a.model_dump() for a in inv.applications if a.id not in hidden]
+
+
+def _connection_vars(inv: Inventory, device: Device) -> dict[str, Any]:
+    if device.role in ("router", "switch", "ap"):
+        return {
+            "ansible_host": device.connect_host,
+            "ansible_port": device.connect_port,
+            "ansible_user": inv.city.accounts.network_user,
+            "ansible_connection": "ansible.netcommon.network_cli",
+            "ansible_network_os": NETWORK_OS.get(device.platform, device.platform),
+            "ansible_password": "{{ vault_digikel_device_password }}",
+        }
+    if device.role == "printer":
+        return {"ansible_host": device.connect_host, "ansible_port": device.connect_port}
+    if inv.environment == "lab":
+        return {
+            "ansible_host": device.connect_host,
+            "ansible_connection": "containers.podman.podman",
+        }
+    return {
+        "ansible_host": device.connect_host,
+        "ansible_port": device.connect_port,
+        "ansible_user": inv.city.accounts.admins[0].name,
+    }
+
+
+def hostvars(inv: Inventory, device: Device) -> dict[str, Any]:
+    """Every variable roles and templates read for `device` (secrets only as vault references)."""
+    city = inv.city
+    site = inv.site(device.site) if device.site else None
+    data: dict[str, Any] = _connection_vars(inv, device)
+    data.update(
+        {
+            "digikel_environment": inv.environment,
+            "digikel_role": device.role,
+            "digikel_platform": device.platform,
+            "digikel_model": device.model,
+            "digikel_index": device.index,
+            "digikel_address": str(device.address),
+            "digikel_segment": device.segment,
+            "digikel_timezone": city.timezone,
+            "digikel_network_user": city.accounts.network_user,
+            "digikel_operator_user": city.accounts.operator_user,
+            "digikel_admins": [a.model_dump() for a in city.accounts.admins],
+            "digikel_hub": hub_vars(inv, site),
+            "digikel_applications": _applications(inv, site),
+        }
+    )
+    if device.kind:
+        data["digikel_display_kind"] = device.kind
+    if site is None:
+        data["digikel_sites"] = [
+            {"slug": s.slug, "name": s.name, "kecamatan": s.kecamatan, "number": s.number,
+             "applications": [a["id"] for a in _applications(inv, s)]}
+            for s in inv.sites
+        ]
+        return data
+    data.update(
+        {
+            "digikel_site": site_vars(inv, site),
+            "digikel_segments": {name: seg.as_dict() for name, seg in site.segments.items()},
+            "digikel_uplink": site.uplink.model_dump(mode="json", exclude_none=True),
+            "digikel_site_devices": [d.as_dict() for d in site.devices],
+            "digikel_site_printers": [
+                {
+                    "name": p.name,
+                    "address": str(p.address),
+                    "model": p.model,
+                    "uri": f"ipp://{p.address}/ipp/print",
+                    "default": p.index == 1,
+                }
+                for p in site.devices_of("printer")
+            ],
+            "digikel_wifi": {
+                "staff_ssid": city.wifi.staff_ssid.format(slug=site.slug, name=site.name),
+                "public_ssid": city.wifi.public_ssid.format(slug=site.slug, name=site.name),
+                "public_rate_limit": city.wifi.public_rate_limit,
+            },
+        }
+    )
+    return data
+
+
+def groups(inv: Inventory) -> dict[str, dict[str, list[str]]]:
+    """Every group: its hosts and child groups, in a stable order."""
+    tree: dict[str, dict[str, list[str]]] = {}
+
+    def group(name: str) -> dict[str, list[str]]:
+        return tree.setdefault(name, {"hosts": [], "children": []})
+
+    for site in inv.sites:
+        kecamatan = f"kecamatan_{snake(site.kecamatan)}"
+        if site.group not in group(kecamatan)["children"]:
+            group(kecamatan)["children"].append(site.group)
+        group(f"wave_{snake(site.wave)}")["children"].append(site.group)
+        for device in site.devices:
+            group(site.group)["hosts"].append(device.name)
+            group(ROLE_GROUP[device.role])["hosts"].append(device.name)
+            if device.role in ("router", "switch", "ap"):
+                group(f"platform_{device.platform}")["hosts"].append(device.name)
+    group("portal")["hosts"].append(inv.portal.name)
+    for parent, children in PARENT_GROUPS.items():
+        group(parent)["children"].extend(children)
+        for child in children:
+            group(child)
+    return tree

@@ -1,0 +1,199 @@
+"""The shape of the inventory files, checked field by field (pydantic, unknown keys refused)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+PLATFORMS = ("routeros", "ios", "debian12", "ipp")
+ROLES = ("router", "switch", "ap", "counter", "display", "printer")
+
+
+def _as_text(value: object) -> object:
+    # YAML reads `wave: 2024` as a number; a wave is a name.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- city.yml -------------------------------------------------------------------------------
+
+
+class SegmentSpec(Strict):
+    vlan: int = Field(ge=2, le=4094)
+    offset: int = Field(ge=0, le=255)
+    prefix: int = Field(ge=16, le=29)
+
+
+class AddressPlan(Strict):
+    city_range: IPv4Network
+    sites_start: IPv4Address
+    site_prefix: int = Field(ge=16, le=24)
+    segments: dict[str, SegmentSpec]
+
+
+class Datacentre(Strict):
+    range: IPv4Network
+    servers: IPv4Network
+    portal: IPv4Address
+    dns: list[IPv4Address]
+    ntp: list[IPv4Address]
+    monitoring: IPv4Address
+    opd_networks: list[IPv4Network]
+    transit: IPv4Network
+    hub_endpoint: str
+    hub_public_key: str
+
+
+class Wave(Strict):
+    year: int = Field(ge=2020, le=2100)
+    description: str = ""
+
+
+class ModelSpec(Strict):
+    platform: Literal["routeros", "ios", "debian12", "ipp"]
+    role: Literal["router", "switch", "ap", "counter", "display", "printer"]
+    access_ports: int | None = Field(default=None, ge=1, le=96)
+
+
+class RouterPackage(Strict):
+    model: str | None = None
+
+
+class CountedPackage(Strict):
+    count: int | None = None
+    model: str | None = None
+
+
+class DisplayPackage(Strict):
+    queue: int | None = None
+    info: int | None = None
+    model: str | None = None
+
+
+class Package(Strict):
+    """The standard package (all fields set) or a site's overrides of it (only what differs)."""
+
+    router: RouterPackage = RouterPackage()
+    switches: CountedPackage = CountedPackage()
+    access_points: CountedPackage = CountedPackage()
+    counters: CountedPackage = CountedPackage()
+    displays: DisplayPackage = DisplayPackage()
+    printers: CountedPackage = CountedPackage()
+
+
+class Admin(Strict):
+    name: Slug
+    ssh_key: str = Field(pattern=r"^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$")
+
+
+class Accounts(Strict):
+    network_user: Slug
+    operator_user: Slug
+    admins: list[Admin]
+
+
+class Wifi(Strict):
+    staff_ssid: str
+    public_ssid: str
+    public_rate_limit: str = Field(pattern=r"^\d+[kM]/\d+[kM]$")
+
+
+class CityFile(Strict):
+    city: str
+    domain: str
+    portal_url: str
+    queue_url: str
+    timezone: str
+    address_plan: AddressPlan
+    datacentre: Datacentre
+    waves: dict[Text, Wave]
+    models: dict[str, ModelSpec]
+    standard_package: Package
+    accounts: Accounts
+    wifi: Wifi
+
+
+# --- sites.yml ------------------------------------------------------------------------------
+
+
+class PhysicalWorks(Strict):
+    status: Literal["not-started", "in-progress", "done"]
+    date: dt.date | None = None
+    note: str | None = None
+
+
+class Uplink(Strict):
+    isp: str
+    type: Literal["dhcp", "static", "pppoe"]
+    address: IPv4Interface | None = None
+    gateway: IPv4Address | None = None
+    pppoe_user: str | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_type(self) -> Uplink:
+        if self.type == "static" and (self.address is None or self.gateway is None):
+            raise ValueError("a static uplink needs both 'address' (CIDR) and 'gateway'")
+        if self.type == "pppoe" and not self.pppoe_user:
+            raise ValueError("a pppoe uplink needs 'pppoe_user' (its password lives in the vault)")
+        if self.type != "static" and (self.address or self.gateway):
+            raise ValueError(f"'address' and 'gateway' belong to a static uplink, not {self.type}")
+        return self
+
+
+class SiteEntry(Strict):
+    number: int = Field(ge=1)
+    wave: Text
+    slug: Slug | None = None
+    physical_works: PhysicalWorks = PhysicalWorks(status="not-started")
+    uplink: Uplink
+    devices: Package = Package()
+    block: IPv4Network | None = None
+    hide_applications: list[str] = []
+    note: str | None = None
+
+
+class SitesFile(Strict):
+    kecamatan: dict[str, dict[str, SiteEntry]]
+
+
+# --- applications.yml -----------------------------------------------------------------------
+
+
+class Application(Strict):
+    id: Slug
+    name: str
+    department: str
+    url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
+    purpose: str
+
+
+class ApplicationsFile(Strict):
+    applications: list[Application]
+
+
+# --- the environment file given to Ansible (inventory/<env>/digikel.yml) ----------------------
+
+
+class EnvironmentFile(Strict):
+    plugin: Literal["digikel"]
+    environment: Literal["lab", "production"]
+    city: str = "../city.yml"
+    sites: str = "../sites.yml"
+    applications: str = "../applications.yml"
+    # The official list of kelurahan per kecamatan; null turns the check off (synthetic inventories).
+    reference: str | None = "../reference/samarinda-kelurahan.csv"
+    known_hosts: str = "known_hosts"
+    lab_network_prefix: IPv4Network = IPv4Network("127.64.0.0/16")
+    lab_printer_prefix: IPv4Network = IPv4Network("127.65.0.0/16")
+    lab_ssh_port: int = Field(default=2222, ge=1, le=65535)
+    lab_ipp_port: int = Field(default=8631, ge=1, le=65535)

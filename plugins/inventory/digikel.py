@@ -1,0 +1,116 @@
+"""Ansible inventory plugin: the digikel city inventory as hosts, groups and host variables."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin
+
+DOCUMENTATION = r"""
+name: digikel
+short_description: Samarinda's kelurahan sites expanded into hosts and groups
+description:
+  - Reads the digikel city inventory (city.yml, sites.yml, applications.yml beside the
+    environment file), validates it and expands every site's standard package into hosts.
+  - Groups by kecamatan (kecamatan_*), site (site_*), wave (wave_*), device role (routers,
+    switches, access_points, counters, displays, printers, portal) and platform (platform_*).
+  - The expansion is digikel's own Python API (digikel.inventory), so Ansible, the network
+    code and the CLI read one model.
+options:
+  plugin:
+    description: Marks the file as this plugin's.
+    required: true
+    choices: [digikel]
+  environment:
+    description: Which environment's connection details to use.
+    required: true
+    type: str
+    choices: [lab, production]
+  city:
+    description: City settings, relative to this file.
+    type: str
+    default: ../city.yml
+  sites:
+    description: The kelurahan sites, relative to this file.
+    type: str
+    default: ../sites.yml
+  applications:
+    description: The OPD application catalogue, relative to this file.
+    type: str
+    default: ../applications.yml
+  reference:
+    description: Official kelurahan list (CSV); null disables the check.
+    type: str
+    default: ../reference/samarinda-kelurahan.csv
+  known_hosts:
+    description: SSH known-hosts file of the environment's network devices.
+    type: str
+    default: known_hosts
+  lab_network_prefix:
+    description: Loopback prefix of the simulated network devices (lab only).
+    type: str
+    default: 127.64.0.0/16
+  lab_printer_prefix:
+    description: Loopback prefix of the simulated printers (lab only).
+    type: str
+    default: 127.65.0.0/16
+  lab_ssh_port:
+    description: SSH port of the simulated network devices (lab only).
+    type: int
+    default: 2222
+  lab_ipp_port:
+    description: IPP port of the simulated printers (lab only).
+    type: int
+    default: 8631
+"""
+
+EXAMPLES = r"""
+# inventory/lab/digikel.yml
+plugin: digikel
+environment: lab
+"""
+
+
+def _import_digikel() -> None:
+    """Let a plain checkout work without `pip install`: the package lives in <repo>/cli."""
+    try:
+        import digikel  # noqa: F401  (only checking that it imports)
+    except ImportError:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "cli"))
+
+
+class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # Ansible ships no type hints
+    NAME = "digikel"
+
+    def verify_file(self, path: str) -> bool:
+        return super().verify_file(path) and path.endswith(("digikel.yml", "digikel.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):  # type: ignore[no-untyped-def]
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)  # reads and checks the options documented above
+        _import_digikel()
+        from digikel.errors import InventoryError
+        from digikel.inventory import load_inventory
+        from digikel.inventory.hostvars import groups, hostvars
+
+        try:
+            model = load_inventory(path)
+        except InventoryError as exc:
+            raise AnsibleParserError(str(exc)) from None
+        self._populate(model, groups, hostvars)
+
+    def _populate(self, model, groups, hostvars):  # type: ignore[no-untyped-def]
+        tree = groups(model)
+        for name in tree:
+            self.inventory.add_group(name)
+        for name, members in tree.items():
+            for child in members["children"]:
+                self.inventory.add_child(name, child)
+            for host in members["hosts"]:
+                self.inventory.add_host(host, group=name)
+        for device in model.devices:
+            self.inventory.add_host(device.name)
+            for key, value in hostvars(model, device).items():
+                self.inventory.set_variable(device.name, key, value)
