@@ -170,22 +170,35 @@ def _package_key(role: str) -> str:
 
 
 def _check_unique(sites: list[Site], problem: Any) -> None:
-    keys = {
-        "number": lambda s: [s.number],
-        "slug": lambda s: [s.slug],
-        "host name": lambda s: [d.name for d in s.devices],
-        "address": lambda s: [d.address for d in s.devices],
+    """Numbers, slugs, host names and addresses are unique city-wide.
+
+    A clash of host names or addresses is reported once per pair of sites (with examples),
+    not once per device: one typo should produce one message.
+    """
+    keys: dict[str, tuple[str, Any]] = {
+        "number": ("number", lambda s: [s.number]),
+        "slug": ("slug", lambda s: [s.slug]),
+        "host name": ("devices", lambda s: [d.name for d in s.devices]),
+        "address": ("devices", lambda s: [d.address for d in s.devices]),
     }
-    for what, values_of in keys.items():
+    for what, (field, values_of) in keys.items():
         owner: dict[Any, Site] = {}
+        clashes: dict[tuple[int, int], list[str]] = defaultdict(list)
+        pairs: dict[tuple[int, int], tuple[Site, Site]] = {}
         for site in sites:
             for value in values_of(site):
-                if value in owner and owner[value] is not site:
-                    first = owner[value]
-                    problem(site, what if what in ("number", "slug") else "devices",
-                            f"duplicate {what} {str(value)!r}, already used by kelurahan "
-                            f"{first.name!r} ({first.kecamatan})")
-                owner.setdefault(value, site)
+                first = owner.setdefault(value, site)
+                if first is not site:
+                    pair = (id(site), id(first))
+                    clashes[pair].append(str(value))
+                    pairs[pair] = (site, first)
+        for pair, values in clashes.items():
+            site, first = pairs[pair]
+            shown_values = ", ".join(repr(v) for v in values[:3])
+            more = f" and {len(values) - 3} more" if len(values) > 3 else ""
+            noun = what if len(values) == 1 else ("addresses" if what == "address" else what + "s")
+            problem(site, field, f"duplicate {noun} {shown_values}{more}, already used by "
+                    f"kelurahan {first.name!r} ({first.kecamatan})")
 
 
 def _check_blocks(sites: list[Site], problem: Any) -> None:
@@ -204,7 +217,7 @@ def _check_reference(
 ) -> list[Problem]:
     problems: list[Problem] = []
     home = {name: kec for kec, names in reference.items() for name in names}
-    present = {(s.kecamatan, s.name) for s in sites}
+    present = set(lines)  # every entry of the file, valid or not
     for site in sites:
         place = f"kecamatan {site.kecamatan!r} -> kelurahan {site.name!r}"
         line = lines.get((site.kecamatan, site.name))
@@ -217,7 +230,7 @@ def _check_reference(
             problems.append(Problem(file, place, f"not a kelurahan of {site.kecamatan}: {where}", line))
     for kecamatan, names in sorted(reference.items()):
         for name in sorted(names):
-            if (kecamatan, name) not in present and not any(s.name == name for s in sites):
+            if (kecamatan, name) not in present and not any(n == name for _, n in present):
                 problems.append(Problem(file, f"kecamatan {kecamatan!r}",
                                         f"kelurahan {name!r} of the official list is missing"))
     return problems

@@ -6,7 +6,6 @@ Every problem is collected (never only the first) so an operator fixes a file in
 from __future__ import annotations
 
 import csv
-import os
 from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,10 +32,8 @@ M = TypeVar("M", bound=BaseModel)
 
 def shown(path: Path) -> str:
     """A path as the operator typed it: relative to the working folder when it lies below it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    here = Path.cwd()
+    return str(path.relative_to(here)) if path.is_relative_to(here) else str(path)
 
 
 def load_inventory(env_file: Path | str) -> Inventory:
@@ -82,7 +79,8 @@ def build_inventory(env_file: Path) -> tuple[Inventory | None, list[Problem]]:
     sites_path = (base / env.sites).resolve()
     sites_data, found = load_yaml(sites_path, shown(sites_path))
     problems += found
-    entries = _site_entries(sites_data, shown(sites_path), problems)
+    entry_lines: dict[tuple[str, str], int | None] = {}
+    entries = _site_entries(sites_data, shown(sites_path), problems, entry_lines)
 
     reference: dict[str, set[str]] | None = None
     if env.reference is not None:
@@ -90,8 +88,9 @@ def build_inventory(env_file: Path) -> tuple[Inventory | None, list[Problem]]:
 
     if city is None or apps is None or entries is None:
         return None, problems
-    problems += check_city(city, shown(city_path), city_data)
-    if problems:
+    city_problems = check_city(city, shown(city_path), city_data)
+    problems += city_problems
+    if city_problems:
         # The plan itself is wrong: expanding sites from it would only multiply the messages.
         return None, problems
 
@@ -100,7 +99,7 @@ def build_inventory(env_file: Path) -> tuple[Inventory | None, list[Problem]]:
         for (kecamatan, name), (entry, _) in entries.items()
     ]
     app_ids = [a.id for a in apps.applications]
-    lines = {key: line for key, (_, line) in entries.items()}
+    lines = dict(entry_lines)
     problems += check_sites(
         city, sites, entries_overrides(entries), app_ids, reference, shown(sites_path), lines
     )
@@ -125,7 +124,7 @@ def entries_overrides(
 
 
 def _site_entries(
-    data: Any, file: str, problems: list[Problem]
+    data: Any, file: str, problems: list[Problem], lines: dict[tuple[str, str], int | None]
 ) -> dict[tuple[str, str], tuple[SiteEntry, int | None]] | None:
     """Each kelurahan entry validated on its own, so one bad site does not hide the others."""
     if data is None:
@@ -150,6 +149,7 @@ def _site_entries(
             )
             continue
         for name, raw in kelurahan.items():
+            lines[(str(kecamatan), str(name))] = line_of(data, (*loc, name))
             try:
                 entry = _site_entry.validate_python(raw if raw is not None else {})
             except ValidationError as exc:
@@ -159,7 +159,7 @@ def _site_entries(
                     )
                 )
                 continue
-            entries[(str(kecamatan), str(name))] = (entry, line_of(data, (*loc, name)))
+            entries[(str(kecamatan), str(name))] = (entry, lines[(str(kecamatan), str(name))])
     return entries
 
 
@@ -204,7 +204,6 @@ def _expand_site(
         ("switch", package.switches),
         ("ap", package.access_points),
         ("counter", package.counters),
-        ("printer", package.printers),
     ):
         wanted += [(role, i, None, counted.model) for i in range(1, (counted.count or 0) + 1)]
     queue, info = package.displays.queue or 0, package.displays.info or 0
@@ -212,6 +211,8 @@ def _expand_site(
         ("display", i, "queue" if i <= queue else "info", package.displays.model)
         for i in range(1, queue + info + 1)
     ]
+    count = package.printers.count or 0
+    wanted += [("printer", i, None, package.printers.model) for i in range(1, count + 1)]
     devices = tuple(
         _device(city, env, entry.number, slug, segments, role, index, kind, model or "")
         for role, index, kind, model in wanted

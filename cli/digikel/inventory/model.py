@@ -114,9 +114,12 @@ class Inventory:
     portal: Device
     _by_name: dict[str, Device] = field(default_factory=dict, repr=False)
 
+    _by_slug: dict[str, Site] = field(default_factory=dict, repr=False)
+
     def __post_init__(self) -> None:
         self._by_name = {d.name: d for s in self.sites for d in s.devices}
         self._by_name[self.portal.name] = self.portal
+        self._by_slug = {s.slug: s for s in self.sites}
 
     @property
     def env_dir(self) -> Path:
@@ -133,6 +136,8 @@ class Inventory:
     def site(self, ref: str | int) -> Site:
         """A site by slug, number or kelurahan name (case-insensitive)."""
         text = str(ref).strip()
+        if text in self._by_slug:
+            return self._by_slug[text]
         for site in self.sites:
             if text in (site.slug, str(site.number)) or text.lower() == site.name.lower():
                 return site

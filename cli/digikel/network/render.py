@@ -102,17 +102,19 @@ def _environment() -> Any:
     env.filters["rq"] = routeros_quote
     env.filters["netmask"] = plan.netmask
     env.filters["wildcard"] = plan.wildcard
-    env.filters["vlan_interface"] = lambda seg: plan.vlan_interface(
-        seg[0], seg[1]["vlan"]
-    )
+    env.tests["contains"] = lambda seq, item: item in seq
     return env
 
 
 def render_hostvars(
-    hostvars: dict[str, Any], secrets: dict[str, Any], *, masked: bool = True, source: str = "vault"
+    name: str,
+    hostvars: dict[str, Any],
+    secrets: dict[str, Any],
+    *,
+    masked: bool = True,
+    source: str = "vault",
 ) -> Rendered:
     """Render one device from its hostvars (pure: no inventory, no files but the templates)."""
-    name = hostvars["inventory_hostname"] if "inventory_hostname" in hostvars else hostvars["_name"]
     key = (hostvars["digikel_platform"], hostvars["digikel_role"])
     if key not in TEMPLATES:
         raise InputError(f"{name}: no template for platform {key[0]!r} with role {key[1]!r}")
@@ -138,10 +140,10 @@ def render_hostvars(
 def render_device(
     inv: Inventory, device: Device, secrets: dict[str, Any], *, masked: bool = True
 ) -> Rendered:
-    hostvars = dict(inv.hostvars(device.name))
-    hostvars.setdefault("inventory_hostname", device.name)
     source = str(inv.env_dir / "group_vars" / "all" / "vault.yml")
-    return render_hostvars(hostvars, secrets, masked=masked, source=source)
+    return render_hostvars(
+        device.name, inv.hostvars(device.name), secrets, masked=masked, source=source
+    )
 
 
 def secret_values(secrets: dict[str, Any]) -> list[str]:

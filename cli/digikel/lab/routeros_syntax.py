@@ -1,0 +1,183 @@
+"""RouterOS command-line syntax: tokens, quoting and line continuation (pure functions).
+
+RouterOS accepts `key=value`, `key="quoted value"` with backslash escapes, bracketed sub-commands
+(`[ find name=x ]`) and `;` between commands. The export writes values back quoted the same way, so
+whatever a template sends survives a round trip through `/export` and `/import`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Characters RouterOS leaves unquoted in exports; anything else makes the value quoted.
+_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9._:/@+\-,*%^&<>|~!]+$")
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "$": "$", "?": "?", "_": " "}
+
+
+class SyntaxProblem(Exception):
+    """A line RouterOS would refuse; `column` is 1-based as in RouterOS's messages."""
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # unescaped text; for brackets the inner expression
+    column: int  # 1-based position in the line
+    kind: str = "word"  # word | bracket
+    key: str | None = None  # for key=value words
+    value: str | None = None
+
+
+def split_commands(line: str) -> list[tuple[str, int]]:
+    """Split a line at top-level `;` (outside quotes and brackets): [(command, start column)]."""
+    parts: list[tuple[str, int]] = []
+    depth, quoted, escaped, start = 0, False, False, 0
+    for pos, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif not quoted and char == "[":
+            depth += 1
+        elif not quoted and char == "]":
+            depth = max(0, depth - 1)
+        elif not quoted and depth == 0 and char == ";":
+            parts.append((line[start:pos], start + 1))
+            start = pos + 1
+    parts.append((line[start:], start + 1))
+    return [(text, col) for text, col in parts if text.strip()]
+
+
+def _read_quoted(line: str, pos: int) -> tuple[str, int]:
+    """Read a quoted string starting after the opening quote; return (text, index after quote)."""
+    out: list[str] = []
+    while pos < len(line):
+        char = line[pos]
+        if char == "\\" and pos + 1 < len(line):
+            nxt = line[pos + 1]
+            if nxt in _ESCAPES:
+                out.append(_ESCAPES[nxt])
+                pos += 2
+                continue
+            if re.match(r"[0-9A-Fa-f]{2}", line[pos + 1 : pos + 3]):
+                out.append(chr(int(line[pos + 1 : pos + 3], 16)))
+                pos += 3
+                continue
+            out.append(nxt)
+            pos += 2
+            continue
+        if char == '"':
+            return "".join(out), pos + 1
+        out.append(char)
+        pos += 1
+    raise SyntaxProblem("unterminated quote", pos + 1)
+
+
+def tokenize(line: str, offset: int = 0) -> list[Token]:
+    """Tokens of one command (no top-level `;`). `offset` shifts columns for split lines."""
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(line):
+        char = line[pos]
+        if char in " \t":
+            pos += 1
+            continue
+        column = pos + 1 + offset
+        if char == "[":
+            depth, end, quoted = 1, pos + 1, False
+            while end < len(line) and depth:
+                if line[end] == "\\" and quoted:
+                    end += 2
+                    continue
+                if line[end] == '"':
+                    quoted = not quoted
+                elif not quoted and line[end] == "[":
+                    depth += 1
+                elif not quoted and line[end] == "]":
+                    depth -= 1
+                end += 1
+            if depth:
+                raise SyntaxProblem("missing ]", column)
+            tokens.append(Token(line[pos + 1 : end - 1].strip(), column, "bracket"))
+            pos = end
+            continue
+        if char == '"':
+            text, pos = _read_quoted(line, pos + 1)
+            tokens.append(Token(text, column))
+            continue
+        start = pos
+        while pos < len(line) and line[pos] not in " \t=\"[":
+            pos += 1
+        word = line[start:pos]
+        if pos < len(line) and line[pos] == "=" and word:
+            pos += 1
+            if pos < len(line) and line[pos] == '"':
+                value, pos = _read_quoted(line, pos + 1)
+            elif pos < len(line) and line[pos] == "[":
+                raise SyntaxProblem("expected end of command", pos + 1 + offset)
+            else:
+                vstart = pos
+                while pos < len(line) and line[pos] not in " \t":
+                    pos += 1
+                value = line[vstart:pos]
+            tokens.append(Token(f"{word}={value}", column, "word", word, value))
+            continue
+        if not word:
+            raise SyntaxProblem("expected end of command", column)
+        tokens.append(Token(word, column))
+    return tokens
+
+
+def quote(value: str) -> str:
+    """A value as RouterOS writes it in exports: bare when safe, otherwise quoted and escaped."""
+    if value and _PLAIN_VALUE.match(value):
+        return value
+    escaped = (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("$", "\\$")
+        .replace("?", "\\?")
+        .replace("\r", "\\r")
+        .replace("\n", "\\n")
+        .replace("\t", "\\t")
+    )
+    return f'"{escaped}"'
+
+
+def join_continuations(text: str) -> list[str]:
+    """Logical lines of a script or export: a trailing backslash continues the next line."""
+    lines: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        line = raw.rstrip("\r")
+        if pending:
+            line = pending + line.lstrip()
+            pending = ""
+        if line.endswith("\\") and not line.endswith("\\\\"):
+            pending = line[:-1]
+            continue
+        lines.append(line)
+    if pending:
+        lines.append(pending)
+    return lines
+
+
+def wrap(words: list[str], width: int = 80) -> str:
+    """Join words into an export line, breaking with ` \\` + 4-space indent as RouterOS does."""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width - 2:
+            lines.append(current + " \\")
+            current = "    " + word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return "\n".join(lines)
