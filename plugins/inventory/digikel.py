@@ -81,6 +81,19 @@ def _import_digikel() -> None:
         sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "cli"))
 
 
+# Ansible 2.19 treats inventory values as data, never as templates; the only values digikel means as
+# templates are these vault references, so only they are marked trusted.
+TEMPLATED = frozenset({"ansible_password"})
+
+
+def _trusted(value: str) -> str:
+    try:
+        from ansible.template import trust_as_template
+    except ImportError:  # ansible-core < 2.19 templates inventory strings as they are
+        return value
+    return trust_as_template(value)  # type: ignore[no-any-return]
+
+
 class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # Ansible ships no type hints
     NAME = "digikel"
 
@@ -113,4 +126,6 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # Ansible shi
         for device in model.devices:
             self.inventory.add_host(device.name)
             for key, value in hostvars(model, device).items():
+                if key in TEMPLATED:
+                    value = _trusted(value)
                 self.inventory.set_variable(device.name, key, value)

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from digikel import __version__
@@ -16,7 +15,7 @@ from digikel.cli import network as network_cmd
 from digikel.cli import report as report_cmd
 from digikel.cli import site as site_cmd
 from digikel.cli import status as status_cmd
-from digikel.cli.common import Context, default_inventory_path, stderr_console
+from digikel.cli.common import Context, default_inventory_path
 from digikel.errors import DigikelError
 
 app = typer.Typer(
@@ -53,7 +52,7 @@ def callback(
         typer.Option(
             "--inventory",
             "-i",
-            help="Inventory plugin file [env DIGIKEL_INVENTORY; default inventory/lab/digikel.yml].",
+            help="Inventory file (env DIGIKEL_INVENTORY; default inventory/lab/digikel.yml).",
             show_default=False,
         ),
     ] = None,
@@ -72,29 +71,20 @@ def callback(
 
 
 def main() -> None:
-    """Entry point: turn known errors into clear messages and exit codes."""
+    """Entry point: Typer handles usage errors (exit 2); known errors become clear messages."""
     debug = "--debug" in sys.argv
     try:
-        code = app(standalone_mode=False)
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        stderr_console().print("aborted")
-        sys.exit(1)
-    except DigikelError as exc:
+        app()
+    except DigikelError as exc:  # commands wear @handles_errors; this catches the callback's
         if debug:
             raise
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        stderr_console().print("interrupted")
+        sys.stderr.write("interrupted\n")
         sys.exit(130)
-    except SystemExit:
-        raise
     except Exception as exc:  # the last line of defence: no traceback for operators
         if debug:
             raise
-        stderr_console().print(f"error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        sys.stderr.write(f"error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
         sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)

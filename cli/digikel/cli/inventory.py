@@ -69,12 +69,30 @@ def list_sites(
         emit_json([s.summary() for s in sites])
         return
     table = Table(title=f"{len(sites)} site(s) — {inventory.environment}")
-    for column in ("#", "slug", "kelurahan", "kecamatan", "wave", "physical", "uplink", "block",
-                   "devices"):
+    for column in (
+        "#",
+        "slug",
+        "kelurahan",
+        "kecamatan",
+        "wave",
+        "physical",
+        "uplink",
+        "block",
+        "devices",
+    ):
         table.add_column(column, justify="right" if column in ("#", "devices") else "left")
     for s in sites:
-        table.add_row(str(s.number), s.slug, s.name, s.kecamatan, s.wave, s.physical_works.status,
-                      s.uplink.type, str(s.block), str(len(s.devices)))
+        table.add_row(
+            str(s.number),
+            s.slug,
+            s.name,
+            s.kecamatan,
+            s.wave,
+            s.physical_works.status,
+            s.uplink.type,
+            str(s.block),
+            str(len(s.devices)),
+        )
     stdout_console().print(table)
 
 
@@ -121,15 +139,23 @@ def show(
     for column in ("host", "role", "platform", "model", "address", "segment", "connect"):
         devices.add_column(column)
     for d in chosen.devices:
-        devices.add_row(d.name, d.role + (f" ({d.kind})" if d.kind else ""), d.platform, d.model,
-                        str(d.address), d.segment, f"{d.connect_host}:{d.connect_port}")
+        devices.add_row(
+            d.name,
+            d.role + (f" ({d.kind})" if d.kind else ""),
+            d.platform,
+            d.model,
+            str(d.address),
+            d.segment,
+            f"{d.connect_host}:{d.connect_port}",
+        )
     out.print(devices)
 
 
 @app.command()
 @handles_errors
 def hostvars(
-    ctx: typer.Context, host: Annotated[str, typer.Argument(help="Host name, e.g. loa-bakung-pc01.")]
+    ctx: typer.Context,
+    host: Annotated[str, typer.Argument(help="Host name, e.g. loa-bakung-pc01.")],
 ) -> None:
     """Print the variables Ansible gets for one host (JSON), as the plugin sets them."""
     state: Context = ctx.obj

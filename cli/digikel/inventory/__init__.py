@@ -1,4 +1,4 @@
-"""The city inventory: one model read by the CLI, the network code and (through the plugin) Ansible."""
+"""The city inventory: one model for the CLI, the network code and (via the plugin) Ansible."""
 
 from __future__ import annotations
 

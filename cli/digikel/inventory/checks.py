@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from ipaddress import IPv4Network
+from itertools import pairwise
 from typing import Any
 
 from digikel.errors import Problem
@@ -49,8 +50,11 @@ def check_city(city: CityFile, file: str, data: Any) -> list[Problem]:
             problem(loc, f"offset {spec.offset} does not start a /{spec.prefix} boundary")
             continue
         if first + size > block_size:
-            problem(loc, f"a /{spec.prefix} at offset {spec.offset} does not fit in a "
-                    f"/{address_plan.site_prefix} site block")
+            problem(
+                loc,
+                f"a /{spec.prefix} at offset {spec.offset} does not fit in a "
+                f"/{address_plan.site_prefix} site block",
+            )
             continue
         network = IPv4Network((first, spec.prefix))
         for other, other_net in seen.items():
@@ -58,25 +62,41 @@ def check_city(city: CityFile, file: str, data: Any) -> list[Problem]:
                 problem(loc, f"overlaps segment {other!r}")
         seen[name] = network
         if spec.vlan in vlans:
-            problem((*loc, "vlan"), f"VLAN {spec.vlan} is already used by segment {vlans[spec.vlan]!r}")
+            problem(
+                (*loc, "vlan"), f"VLAN {spec.vlan} is already used by segment {vlans[spec.vlan]!r}"
+            )
         vlans[spec.vlan] = name
     for needed in ("mgmt", "counters", "displays", "printers", "staff_wifi", "public_wifi"):
         if needed not in address_plan.segments:
             problem(("address_plan", "segments"), f"missing segment {needed!r}")
 
     if not dc.range.subnet_of(address_plan.city_range):
-        problem(("datacentre", "range"), f"{dc.range} lies outside the city range {address_plan.city_range}")
+        problem(
+            ("datacentre", "range"),
+            f"{dc.range} lies outside the city range {address_plan.city_range}",
+        )
     for key in ("servers", "transit"):
         if not getattr(dc, key).subnet_of(dc.range):
-            problem(("datacentre", key), f"{getattr(dc, key)} lies outside the data-centre range {dc.range}")
+            problem(
+                ("datacentre", key),
+                f"{getattr(dc, key)} lies outside the data-centre range {dc.range}",
+            )
     for i, net in enumerate(dc.opd_networks):
         if not net.subnet_of(dc.range):
-            problem(("datacentre", "opd_networks", i), f"{net} lies outside the data-centre range {dc.range}")
+            problem(
+                ("datacentre", "opd_networks", i),
+                f"{net} lies outside the data-centre range {dc.range}",
+            )
     if dc.portal not in dc.servers:
         problem(("datacentre", "portal"), f"{dc.portal} is not in the servers network {dc.servers}")
-    if address_plan.sites_start not in address_plan.city_range or address_plan.sites_start in dc.range:
-        problem(("address_plan", "sites_start"),
-                "expected an address inside the city range and outside the data-centre range")
+    if (
+        address_plan.sites_start not in address_plan.city_range
+        or address_plan.sites_start in dc.range
+    ):
+        problem(
+            ("address_plan", "sites_start"),
+            "expected an address inside the city range and outside the data-centre range",
+        )
 
     for kind in Package.model_fields:
         part = getattr(city.standard_package, kind).model_dump()
@@ -100,29 +120,55 @@ def check_sites(
     def problem(site: Site, field: str, message: str) -> None:
         place = f"kecamatan {site.kecamatan!r} -> kelurahan {site.name!r}"
         problems.append(
-            Problem(file, f"{place} -> {field}" if field else place, message,
-                    lines.get((site.kecamatan, site.name)))
+            Problem(
+                file,
+                f"{place} -> {field}" if field else place,
+                message,
+                lines.get((site.kecamatan, site.name)),
+            )
         )
 
     address_plan, dc = city.address_plan, city.datacentre
     transit_room = dc.transit.num_addresses - 2  # hub takes .1, broadcast at the end
     for site in sites:
         if site.wave not in city.waves:
-            problem(site, "wave", f"unknown wave {site.wave!r}; expected one of: {', '.join(city.waves)}")
+            problem(
+                site,
+                "wave",
+                f"unknown wave {site.wave!r}; expected one of: {', '.join(city.waves)}",
+            )
         if site.block.prefixlen != address_plan.site_prefix:
-            problem(site, "block", f"expected a /{address_plan.site_prefix} block, got {site.block}")
+            problem(
+                site, "block", f"expected a /{address_plan.site_prefix} block, got {site.block}"
+            )
         if not site.block.subnet_of(address_plan.city_range):
-            problem(site, "block", f"{site.block} lies outside the city range {address_plan.city_range}")
+            problem(
+                site, "block", f"{site.block} lies outside the city range {address_plan.city_range}"
+            )
         elif site.block.overlaps(dc.range):
             problem(site, "block", f"{site.block} overlaps the data-centre range {dc.range}")
         if site.number + 1 >= transit_room:
-            problem(site, "number", f"site number {site.number} has no WireGuard address left in {dc.transit}")
+            problem(
+                site,
+                "number",
+                f"site number {site.number} has no WireGuard address left in {dc.transit}",
+            )
         if site.uplink.address and site.uplink.address.network.overlaps(address_plan.city_range):
-            problem(site, "uplink -> address",
-                    f"the ISP address {site.uplink.address} lies inside the city range")
-        if site.uplink.gateway and site.uplink.address and site.uplink.gateway not in site.uplink.address.network:
-            problem(site, "uplink -> gateway",
-                    f"{site.uplink.gateway} is not in the uplink network {site.uplink.address.network}")
+            problem(
+                site,
+                "uplink -> address",
+                f"the ISP address {site.uplink.address} lies inside the city range",
+            )
+        if (
+            site.uplink.gateway
+            and site.uplink.address
+            and site.uplink.gateway not in site.uplink.address.network
+        ):
+            problem(
+                site,
+                "uplink -> gateway",
+                f"{site.uplink.gateway} is not in the uplink network {site.uplink.address.network}",
+            )
         for app_id in site.hidden_applications:
             if app_id not in app_ids:
                 problem(site, "hide_applications", f"unknown application {app_id!r}")
@@ -141,8 +187,11 @@ def _check_devices(city: CityFile, site: Site, override: Package | None, problem
         counts[device.role] += 1
     for role, (low, high) in COUNT_LIMITS.items():
         if not low <= counts[role] <= high:
-            problem(site, f"devices -> {_package_key(role)}",
-                    f"{counts[role]} {role} device(s) is impossible: expected {low} to {high}")
+            problem(
+                site,
+                f"devices -> {_package_key(role)}",
+                f"{counts[role]} {role} device(s) is impossible: expected {low} to {high}",
+            )
     checked: set[str] = set()
     for device in site.devices:
         if device.role in checked:
@@ -151,18 +200,30 @@ def _check_devices(city: CityFile, site: Site, override: Package | None, problem
         key = _package_key(device.role)
         spec = city.models.get(device.model)
         if spec is None:
-            problem(site, f"devices -> {key} -> model",
-                    f"unknown model {device.model!r}; expected one of the models of city.yml: "
-                    + ", ".join(m for m, s in city.models.items() if s.role == device.role))
+            problem(
+                site,
+                f"devices -> {key} -> model",
+                f"unknown model {device.model!r}; expected one of the models of city.yml: "
+                + ", ".join(m for m, s in city.models.items() if s.role == device.role),
+            )
         elif spec.role != device.role:
-            problem(site, f"devices -> {key} -> model",
-                    f"{device.model!r} is a {spec.role} model, not a {device.role}")
-    ports = sum((city.models[d.model].access_ports or 0) for d in site.devices
-                if d.role == "switch" and d.model in city.models)
+            problem(
+                site,
+                f"devices -> {key} -> model",
+                f"{device.model!r} is a {spec.role} model, not a {device.role}",
+            )
+    ports = sum(
+        (city.models[d.model].access_ports or 0)
+        for d in site.devices
+        if d.role == "switch" and d.model in city.models
+    )
     wired = counts["counter"] + counts["display"] + counts["printer"] + counts["ap"]
     if counts["switch"] and ports and wired > ports:
-        problem(site, "devices",
-                f"{wired} wired devices need more access ports than the switches have ({ports})")
+        problem(
+            site,
+            "devices",
+            f"{wired} wired devices need more access ports than the switches have ({ports})",
+        )
 
 
 def _package_key(role: str) -> str:
@@ -197,22 +258,31 @@ def _check_unique(sites: list[Site], problem: Any) -> None:
             shown_values = ", ".join(repr(v) for v in values[:3])
             more = f" and {len(values) - 3} more" if len(values) > 3 else ""
             noun = what if len(values) == 1 else ("addresses" if what == "address" else what + "s")
-            problem(site, field, f"duplicate {noun} {shown_values}{more}, already used by "
-                    f"kelurahan {first.name!r} ({first.kecamatan})")
+            problem(
+                site,
+                field,
+                f"duplicate {noun} {shown_values}{more}, already used by "
+                f"kelurahan {first.name!r} ({first.kecamatan})",
+            )
 
 
 def _check_blocks(sites: list[Site], problem: Any) -> None:
     # Sorting by start address makes overlap a neighbour check instead of all pairs.
     ordered = sorted(sites, key=lambda s: (int(s.block.network_address), -s.block.prefixlen))
-    for previous, current in zip(ordered, ordered[1:], strict=False):
+    for previous, current in pairwise(ordered):
         if current.block.overlaps(previous.block) and current.number != previous.number:
-            problem(current, "block",
-                    f"{current.block} overlaps the block {previous.block} of kelurahan "
-                    f"{previous.name!r} ({previous.kecamatan})")
+            problem(
+                current,
+                "block",
+                f"{current.block} overlaps the block {previous.block} of kelurahan "
+                f"{previous.name!r} ({previous.kecamatan})",
+            )
 
 
 def _check_reference(
-    sites: list[Site], reference: dict[str, set[str]], file: str,
+    sites: list[Site],
+    reference: dict[str, set[str]],
+    file: str,
     lines: dict[tuple[str, str], int | None],
 ) -> list[Problem]:
     problems: list[Problem] = []
@@ -222,17 +292,31 @@ def _check_reference(
         place = f"kecamatan {site.kecamatan!r} -> kelurahan {site.name!r}"
         line = lines.get((site.kecamatan, site.name))
         if site.kecamatan not in reference:
-            problems.append(Problem(file, f"kecamatan {site.kecamatan!r}",
-                                    "unknown kecamatan; expected one of: " + ", ".join(sorted(reference)), line))
+            problems.append(
+                Problem(
+                    file,
+                    f"kecamatan {site.kecamatan!r}",
+                    "unknown kecamatan; expected one of: " + ", ".join(sorted(reference)),
+                    line,
+                )
+            )
         elif site.name not in reference[site.kecamatan]:
-            where = (f"it belongs to kecamatan {home[site.name]!r}" if site.name in home
-                     else "no such kelurahan in the official list")
-            problems.append(Problem(file, place, f"not a kelurahan of {site.kecamatan}: {where}", line))
+            where = (
+                f"it belongs to kecamatan {home[site.name]!r}"
+                if site.name in home
+                else "no such kelurahan in the official list"
+            )
+            problems.append(
+                Problem(file, place, f"not a kelurahan of {site.kecamatan}: {where}", line)
+            )
     for kecamatan, names in sorted(reference.items()):
         for name in sorted(names):
             if (kecamatan, name) not in present and not any(n == name for _, n in present):
-                problems.append(Problem(file, f"kecamatan {kecamatan!r}",
-                                        f"kelurahan {name!r} of the official list is missing"))
+                problems.append(
+                    Problem(
+                        file,
+                        f"kecamatan {kecamatan!r}",
+                        f"kelurahan {name!r} of the official list is missing",
+                    )
+                )
     return problems
-
-

@@ -1,4 +1,4 @@
-"""Host variables and groups: the one expansion that Ansible (through the plugin) and Python share."""
+"""Host variables and groups: the one expansion Ansible (via the plugin) and Python share."""
 
 from __future__ import annotations
 
@@ -110,8 +110,13 @@ def hostvars(inv: Inventory, device: Device) -> dict[str, Any]:
         data["digikel_display_kind"] = device.kind
     if site is None:
         data["digikel_sites"] = [
-            {"slug": s.slug, "name": s.name, "kecamatan": s.kecamatan, "number": s.number,
-             "applications": [a["id"] for a in _applications(inv, s)]}
+            {
+                "slug": s.slug,
+                "name": s.name,
+                "kecamatan": s.kecamatan,
+                "number": s.number,
+                "applications": [a["id"] for a in _applications(inv, s)],
+            }
             for s in inv.sites
         ]
         return data

@@ -44,9 +44,7 @@ def load_inventory(env_file: Path | str) -> Inventory:
     return inventory
 
 
-def _validated(
-    model: type[M], data: Any, file: str, problems: list[Problem]
-) -> M | None:
+def _validated(model: type[M], data: Any, file: str, problems: list[Problem]) -> M | None:
     if data is None:
         return None
     try:
@@ -131,21 +129,29 @@ def _site_entries(
         return None
     if not isinstance(data, dict) or not isinstance(data.get("kecamatan"), dict):
         problems.append(
-            Problem(file, "", "expected a mapping with key 'kecamatan': {kecamatan: {kelurahan: ...}}")
+            Problem(
+                file, "", "expected a mapping with key 'kecamatan': {kecamatan: {kelurahan: ...}}"
+            )
         )
         return None
     for key in data:
         if key != "kecamatan":
             problems.append(
-                Problem(file, str(key), "unknown key; expected only 'kecamatan'", line_of(data, (key,)))
+                Problem(
+                    file, str(key), "unknown key; expected only 'kecamatan'", line_of(data, (key,))
+                )
             )
     entries: dict[tuple[str, str], tuple[SiteEntry, int | None]] = {}
     for kecamatan, kelurahan in data["kecamatan"].items():
         loc: tuple[Any, ...] = ("kecamatan", kecamatan)
         if not isinstance(kelurahan, dict) or not kelurahan:
             problems.append(
-                Problem(file, site_place(loc), "expected a mapping of kelurahan names to their entries",
-                        line_of(data, loc))
+                Problem(
+                    file,
+                    site_place(loc),
+                    "expected a mapping of kelurahan names to their entries",
+                    line_of(data, loc),
+                )
             )
             continue
         for name, raw in kelurahan.items():
@@ -154,9 +160,7 @@ def _site_entries(
                 entry = _site_entry.validate_python(raw if raw is not None else {})
             except ValidationError as exc:
                 problems.extend(
-                    from_validation_error(
-                        exc, SiteEntry, data, file, site_place, (*loc, name)
-                    )
+                    from_validation_error(exc, SiteEntry, data, file, site_place, (*loc, name))
                 )
                 continue
             entries[(str(kecamatan), str(name))] = (entry, lines[(str(kecamatan), str(name))])
@@ -199,7 +203,9 @@ def _expand_site(
     )
     segments = plan.site_segments(block, address_plan.segments)
     package = _merged(city, entry.devices)
-    wanted: list[tuple[str, int, str | None, str | None]] = [("router", 1, None, package.router.model)]
+    wanted: list[tuple[str, int, str | None, str | None]] = [
+        ("router", 1, None, package.router.model)
+    ]
     for role, counted in (
         ("switch", package.switches),
         ("ap", package.access_points),
@@ -302,9 +308,12 @@ def _duplicate_app_ids(ids: list[str], file: str, data: Any) -> list[Problem]:
     for i, app_id in enumerate(ids):
         if app_id in seen:
             problems.append(
-                Problem(file, f"applications -> [{i}] -> id", f"duplicate application id {app_id!r}",
-                        line_of(data, ("applications", i, "id")))
+                Problem(
+                    file,
+                    f"applications -> [{i}] -> id",
+                    f"duplicate application id {app_id!r}",
+                    line_of(data, ("applications", i, "id")),
+                )
             )
         seen.add(app_id)
     return problems
-

@@ -17,7 +17,7 @@ ENDPOINT_ROLES = ("counter", "display")
 
 
 def snake(text: str) -> str:
-    """A group-name-safe form: 'Sungai Kunjang' -> 'sungai_kunjang', 'pilot-2023' -> 'pilot_2023'."""
+    """A group-name-safe form: 'Sungai Kunjang' -> 'sungai_kunjang'."""
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 

@@ -88,7 +88,7 @@ def from_validation_error(
 
 
 def dotted(loc: tuple[Any, ...]) -> str:
-    """('address_plan', 'segments', 'mgmt', 'vlan') -> 'address_plan -> segments -> mgmt -> vlan'."""
+    """('address_plan', 'segments', 'mgmt') -> 'address_plan -> segments -> mgmt'."""
     return " -> ".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc)
 
 

@@ -93,7 +93,9 @@ class Package(Strict):
 
 class Admin(Strict):
     name: Slug
-    ssh_key: str = Field(pattern=r"^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$")
+    ssh_key: str = Field(
+        pattern=r"^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]+( .*)?$"
+    )
 
 
 class Accounts(Strict):
@@ -190,7 +192,7 @@ class EnvironmentFile(Strict):
     city: str = "../city.yml"
     sites: str = "../sites.yml"
     applications: str = "../applications.yml"
-    # The official list of kelurahan per kecamatan; null turns the check off (synthetic inventories).
+    # The official kelurahan list per kecamatan; null turns the check off (synthetic inventories).
     reference: str | None = "../reference/samarinda-kelurahan.csv"
     known_hosts: str = "known_hosts"
     lab_network_prefix: IPv4Network = IPv4Network("127.64.0.0/16")

@@ -41,7 +41,9 @@ def load_secrets(inv: Inventory) -> dict[str, Any]:
 
     path, secret_file = vault_path(inv), password_file(inv)
     if not path.is_file():
-        raise VaultError(f"{path}: no vault for environment {inv.environment!r} (see docs/secrets.md)")
+        raise VaultError(
+            f"{path}: no vault for environment {inv.environment!r} (see docs/secrets.md)"
+        )
     if not secret_file.is_file():
         raise VaultError(
             f"{secret_file}: vault password file not found; set {PASSWORD_ENV} to the "

@@ -31,14 +31,16 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.lines = {}
     result.start_line = node.start_mark.line + 1
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool) and key is not None:
             key = str(key)
         line = key_node.start_mark.line + 1
         if key in result:
-            loader.duplicates.append((line, f"duplicate key {key!r} (first at line {result.lines[key]})"))
+            loader.duplicates.append(
+                (line, f"duplicate key {key!r} (first at line {result.lines[key]})")
+            )
             continue
-        result[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = line
     return result
 
@@ -54,7 +56,10 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(shown_as, "", "file not found")]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(shown_as, "", f"cannot be read: {exc}")]
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown_as, "", f"not valid YAML: {exc}")]
     loader.duplicates = []
     try:
         data = loader.get_single_data()
@@ -68,6 +73,8 @@ def load_yaml(path: Path, shown_as: str) -> tuple[Any, list[Problem]]:
     finally:
         loader.dispose()
     problems = [Problem(shown_as, "", message, line) for line, message in loader.duplicates]
+    if data is None:
+        problems.append(Problem(shown_as, "", "the file is empty"))
     return data, problems
 
 

@@ -142,7 +142,6 @@ COMMAND_MENUS = {
     "/system/resource",
     "/system/routerboard",
     "/system/backup",
-    "/system/reset-configuration",
     "/tool",
     "/file",
     "/log",

@@ -1,0 +1,194 @@
+"""What every simulated device shares: its spec, its persistent state and the shell contract.
+
+A device's CLI is pure logic (text in, text out) so that unit tests drive it without SSH. Effects
+that need time or the network (timers, reboot, persistence) go through a `Host`, which the SSH
+server implements; `OfflineHost` records them for tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    """One simulated device: what the inventory and the vault say about it."""
+
+    name: str
+    platform: str  # routeros | ios
+    model: str
+    host: str
+    port: int
+    username: str
+    password: str
+    hostkey_seed: str
+    role: str = ""
+    site: str = ""
+
+
+@dataclass
+class Reply:
+    """What a shell answers to one line: text to print, and whether the session ends."""
+
+    text: str = ""
+    close: bool = False
+
+
+@dataclass
+class Question:
+    """An interactive question ("Reboot, yes? [y/N]:"): answered by one key or one line."""
+
+    mode: str  # "char" | "line"
+    answer: Callable[[str], Reply]
+
+
+class Host:
+    """Effects of a device beyond its own state; the SSH server provides the real one."""
+
+    time_scale: float = 1.0
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    def set_timer(self, device: str, key: str, seconds: float, fire: Callable[[], None]) -> None:
+        raise NotImplementedError
+
+    def cancel_timer(self, device: str, key: str) -> None:
+        raise NotImplementedError
+
+    def reboot(self, device: str, after_down: Callable[[], None] | None = None) -> None:
+        raise NotImplementedError
+
+    def persist(self, device: str) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class OfflineHost(Host):
+    """A host for unit tests: remembers timers and reboots instead of acting on them."""
+
+    time_scale: float = 1.0
+    timers: dict[tuple[str, str], tuple[float, Callable[[], None]]] = field(default_factory=dict)
+    reboots: list[str] = field(default_factory=list)
+    saves: int = 0
+
+    def set_timer(self, device: str, key: str, seconds: float, fire: Callable[[], None]) -> None:
+        self.timers[(device, key)] = (seconds, fire)
+
+    def cancel_timer(self, device: str, key: str) -> None:
+        self.timers.pop((device, key), None)
+
+    def fire(self, device: str, key: str) -> None:
+        _, fire = self.timers.pop((device, key))
+        fire()
+
+    def reboot(self, device: str, after_down: Callable[[], None] | None = None) -> None:
+        self.reboots.append(device)
+        if after_down:
+            after_down()
+
+    def persist(self, device: str) -> None:
+        self.saves += 1
+
+
+class Shell:
+    """One interactive CLI session on a device."""
+
+    def banner(self) -> str:
+        return ""
+
+    def prompt(self) -> str:
+        raise NotImplementedError
+
+    def handle_line(self, line: str) -> Reply:
+        raise NotImplementedError
+
+    def handle_control(self, char: str) -> Reply | None:
+        """A control key (Ctrl-X, Ctrl-Z...); None when the shell ignores it."""
+        return None
+
+    def is_config_command(self, line: str) -> bool:
+        """Whether the line changes configuration (counts for the drop-mid-push fault)."""
+        raise NotImplementedError
+
+    def error_reply(self, line: str, message: str | None) -> Reply:
+        """How this platform reports a failing command (the command-error fault)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """The session ended (quit, dropped connection, reboot)."""
+
+    pending: Question | None = None
+
+
+class SimDevice:
+    """Base of the simulated platforms: state as a JSON-able dict, saved through the host."""
+
+    platform = ""
+
+    def __init__(self, spec: DeviceSpec, state: dict[str, Any] | None, host: Host) -> None:
+        self.spec = spec
+        self.host = host
+        self.state: dict[str, Any] = state if state is not None else self.factory_state()
+        self.booted_at = host.now()
+        self.shells: list[Shell] = []
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def factory_state(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        self.state = self.factory_state()
+        self.save()
+
+    def save(self) -> None:
+        self.host.persist(self.name)
+
+    def open_shell(self, username: str) -> Shell:
+        raise NotImplementedError
+
+    def on_boot(self) -> None:
+        """Called when the device comes up (lab start, after a reboot)."""
+        self.booted_at = self.host.now()
+
+    def uptime(self) -> str:
+        seconds = int((self.host.now() - self.booted_at).total_seconds())
+        return format_duration(seconds)
+
+
+def format_duration(seconds: int) -> str:
+    """RouterOS-style duration: 1w2d3h4m5s, only the non-zero parts."""
+    parts = []
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    if seconds or not parts:
+        parts.append(f"{seconds}s")
+    return "".join(parts)
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in a RouterOS duration ("5m", "1h30m", "00:05:00", "30"); None if unreadable."""
+    import re
+
+    text = text.strip()
+    if re.fullmatch(r"\d+:\d{2}:\d{2}", text):
+        h, m, s = (int(x) for x in text.split(":"))
+        return float(h * 3600 + m * 60 + s)
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    total = 0.0
+    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    matched = re.findall(r"(\d+(?:\.\d+)?)(ms|w|d|h|m|s)", text)
+    if not matched or "".join(a + b for a, b in matched) != text:
+        return None
+    for amount, unit in matched:
+        total += float(amount) * units[unit]
+    return total

@@ -1,0 +1,1003 @@
+"""A simulated MikroTik RouterOS 7 device: configuration as menus of items, and its CLI.
+
+The configuration is generic: any known menu accepts any `key=value`, so whatever path a template
+uses works as long as it exists on RouterOS. Items keep the order they were added in and their
+properties the order they were given in, so an export shows back exactly what a push sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import re
+from typing import Any
+
+from digikel.lab.device import (
+    DeviceSpec,
+    Host,
+    Question,
+    Reply,
+    Shell,
+    SimDevice,
+    format_duration,
+    parse_duration,
+)
+from digikel.lab.models import routeros_hardware
+from digikel.lab.routeros_menus import (
+    ALL_PATHS,
+    BY_PATH,
+    INTERFACE_MENUS,
+    MENUS,
+    SENSITIVE,
+    Menu,
+)
+from digikel.lab.routeros_syntax import (
+    SyntaxProblem,
+    Token,
+    join_continuations,
+    quote,
+    split_commands,
+    tokenize,
+    wrap,
+)
+
+VERSION = "7.16.2"
+REBOOT_SECONDS = 3.0
+
+_DUPLICATE = {
+    "/ip/address": "failure: already have such address",
+    "/interface/bridge/port": "failure: device already added as bridge port",
+    "/ip/dhcp-client": "failure: dhcp-client already exists on this interface",
+}
+_REFERENCE_KEYS = {
+    "interface",
+    "bridge",
+    "master-interface",
+    "in-interface",
+    "out-interface",
+    "tagged",
+    "untagged",
+}
+_LIST_COMMANDS = {"add", "set", "remove", "print", "export", "enable", "disable", "find", "unset"}
+_SINGLE_COMMANDS = {"set", "print", "export", "unset"}
+
+
+class CommandError(Exception):
+    """A command RouterOS refuses; the text is what the device prints."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _at(message: str, column: int) -> CommandError:
+    return CommandError(f"{message} (line 1 column {column})")
+
+
+def _wireguard_public(private_b64: str) -> str:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    try:
+        raw = base64.b64decode(private_b64, validate=True)
+        key = X25519PrivateKey.from_private_bytes(raw)
+    except ValueError:
+        return ""
+    return base64.b64encode(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+
+
+class RouterOsDevice(SimDevice):
+    """Configuration, files and safe-mode bookkeeping of one RouterOS device."""
+
+    platform = "routeros"
+
+    def __init__(self, spec: DeviceSpec, state: dict[str, Any] | None, host: Host) -> None:
+        super().__init__(spec, state, host)
+        self._armed: set[str] = set()
+        self.safe_holder: RouterOsShell | None = None
+        # A snapshot left in the state file means the lab stopped while a session held safe mode:
+        # like a real device losing the session, the changes made since are undone.
+        snapshot = self.state.pop("safe_snapshot", None)
+        if snapshot is not None:
+            self.state["menus"] = snapshot
+            self.save()
+
+    # ----- state -----
+    def factory_state(self) -> dict[str, Any]:
+        hardware = routeros_hardware(self.spec.model, self.spec.role)
+        menus: dict[str, Any] = {m.path: ([] if m.kind == "list" else {}) for m in MENUS}
+        state: dict[str, Any] = {"platform": "routeros", "model": self.spec.model, "next_id": 1}
+        state["menus"] = menus
+
+        def factory(path: str, props: dict[str, str]) -> None:
+            item = {"id": state["next_id"], "props": dict(props), "factory": dict(props)}
+            state["next_id"] += 1
+            menus[path].append(item)
+
+        for port in hardware.ethernet:
+            factory("/interface/ethernet", {"name": port, "default-name": port})
+        for radio in hardware.wifi:
+            factory("/interface/wifi", {"name": radio, "default-name": radio})
+        services = [("telnet", 23), ("ftp", 21), ("www", 80), ("ssh", 22), ("www-ssl", 443)]
+        services += [("api", 8728), ("winbox", 8291), ("api-ssl", 8729)]
+        for name, port in services:
+            factory("/ip/service", {"name": name, "port": str(port)})
+        for group in ("read", "write", "full"):
+            factory("/user/group", {"name": group})
+        factory("/user", {"name": "admin", "group": "full"})
+        factory("/snmp/community", {"name": "public", "addresses": "::/0"})
+        state["files"] = {}
+        return state
+
+    @property
+    def menus(self) -> dict[str, Any]:
+        menus: dict[str, Any] = self.state["menus"]
+        return menus
+
+    def items(self, path: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = self.menus.setdefault(path, [])
+        return items
+
+    def settings(self, path: str) -> dict[str, str]:
+        values: dict[str, str] = self.menus.setdefault(path, {})
+        return values
+
+    @property
+    def identity(self) -> str:
+        return self.settings("/system/identity").get("name", "MikroTik")
+
+    def interface_names(self) -> dict[str, tuple[Menu, dict[str, Any]]]:
+        found: dict[str, tuple[Menu, dict[str, Any]]] = {}
+        for menu in INTERFACE_MENUS:
+            for item in self.items(menu.path):
+                name = item["props"].get("name")
+                if name:
+                    found[name] = (menu, item)
+        return found
+
+    def new_id(self) -> int:
+        value = int(self.state["next_id"])
+        self.state["next_id"] = value + 1
+        return value
+
+    def files(self) -> dict[str, dict[str, str]]:
+        files: dict[str, dict[str, str]] = self.state.setdefault("files", {})
+        return files
+
+    # ----- safe mode -----
+    def take_safe_mode(self, shell: RouterOsShell) -> str:
+        if self.safe_holder is shell:
+            self.safe_holder = None
+            self.state.pop("safe_snapshot", None)
+            self.save()
+            return "[Safe Mode released]"
+        if self.safe_holder is not None:
+            return "[Safe Mode not taken: safe mode is already taken by another session]"
+        self.safe_holder = shell
+        self.state["safe_snapshot"] = copy.deepcopy(self.menus)
+        self.save()
+        return "[Safe Mode taken]"
+
+    def drop_safe_mode(self, shell: RouterOsShell) -> None:
+        """The holder's session ended without releasing: undo everything since it was taken."""
+        if self.safe_holder is not shell:
+            return
+        self.safe_holder = None
+        snapshot = self.state.pop("safe_snapshot", None)
+        if snapshot is not None:
+            self.state["menus"] = snapshot
+        self.save()
+        self.sync_scheduler()
+
+    # ----- lifecycle -----
+    def open_shell(self, username: str) -> RouterOsShell:
+        shell = RouterOsShell(self, username)
+        self.shells.append(shell)
+        return shell
+
+    def on_boot(self) -> None:
+        super().on_boot()
+        self.sync_scheduler()
+        for item in self.items("/system/scheduler"):
+            props = item["props"]
+            if props.get("start-time") == "startup" and props.get("disabled") != "yes":
+                self.run_script(props.get("on-event", ""), f"scheduler {props.get('name')}")
+
+    def sync_scheduler(self) -> None:
+        """Arm a timer for each enabled scheduler entry with an interval; disarm the others."""
+        wanted = set()
+        for item in self.items("/system/scheduler"):
+            props = item["props"]
+            seconds = parse_duration(props.get("interval", "0s")) or 0.0
+            if seconds <= 0 or props.get("disabled") == "yes" or not props.get("on-event"):
+                continue
+            key = f"scheduler:{item['id']}:{props.get('interval')}:{props.get('on-event')}"
+            wanted.add(key)
+            if key not in self._armed:
+                self._armed.add(key)
+                self.host.set_timer(
+                    self.name, key, seconds * self.host.time_scale, self._fire(item["id"], key)
+                )
+        for key in list(self._armed - wanted):
+            self._armed.discard(key)
+            self.host.cancel_timer(self.name, key)
+
+    def _fire(self, item_id: int, key: str) -> Any:
+        def fire() -> None:
+            self._armed.discard(key)
+            for item in self.items("/system/scheduler"):
+                if item["id"] == item_id:
+                    name = item["props"].get("name", "")
+                    self.run_script(item["props"].get("on-event", ""), f"scheduler {name}")
+                    count = int(item.get("run-count", 0)) + 1
+                    item["run-count"] = count
+            self.save()
+            self.sync_scheduler()
+
+        return fire
+
+    def run_script(self, source: str, origin: str) -> str:
+        """Run a script (scheduler on-event, a /system script's source, an imported file)."""
+        scripts = {i["props"].get("name"): i for i in self.items("/system/script")}
+        if source.strip() in scripts:
+            source = scripts[source.strip()]["props"].get("source", "")
+        shell = RouterOsShell(self, origin, interactive=False)
+        output = []
+        for number, line in enumerate(join_continuations(source), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                output.append(shell.execute(line))
+            except (_Quit, _Ask):
+                break
+            except CommandError as exc:
+                text = re.sub(r"\(line 1 ", f"(line {number} ", exc.text)
+                output.append(text)
+                break
+        return "\n".join(o for o in output if o)
+
+    # ----- export -----
+    def export(self, prefix: str = "/", show_sensitive: bool = False, terse: bool = False) -> str:
+        now = self.host.now().strftime("%Y-%m-%d %H:%M:%S")
+        serial = hashlib.sha256(self.name.encode()).hexdigest()[:12].upper()
+        lines = [
+            f"# {now} by RouterOS {VERSION}",
+            f"# software id = {serial[:4]}-{serial[4:8]}",
+            "#",
+            f"# model = {self.spec.model}",
+            f"# serial number = {serial}",
+        ]
+        prefix = prefix.rstrip("/")
+        for menu in MENUS:
+            if prefix and not (menu.path == prefix or menu.path.startswith(prefix + "/")):
+                continue
+            section = self._export_menu(menu, show_sensitive)
+            if section:
+                lines.append(menu.words)
+                for words in section:
+                    lines.append(" ".join(words) if terse else wrap(words))
+        return "\n".join(lines)
+
+    def _export_menu(self, menu: Menu, show_sensitive: bool) -> list[list[str]]:
+        def pairs(props: dict[str, str]) -> list[str]:
+            return [
+                f"{k}={quote(v)}"
+                for k, v in props.items()
+                if show_sensitive or k not in SENSITIVE
+            ]
+
+        out: list[list[str]] = []
+        if menu.kind == "single":
+            changed = {
+                k: v for k, v in self.settings(menu.path).items() if menu.defaults.get(k) != v
+            }
+            if changed:
+                out.append(["set", *pairs(changed)])
+            return out
+        for item in self.items(menu.path):
+            factory = item.get("factory")
+            if factory is None:
+                out.append(["add", *pairs(item["props"])])
+                continue
+            changed = {
+                k: v
+                for k, v in item["props"].items()
+                if factory.get(k) != v and k != "default-name"
+            }
+            if not changed:
+                continue
+            key = menu.factory_key
+            ref = factory.get(key, "")
+            where = f"[ find {key}={quote(ref)} ]" if key != "name" else quote(ref)
+            out.append(["set", where, *pairs(changed)])
+        return out
+
+
+class RouterOsShell(Shell):
+    """One RouterOS terminal session (or a script run, when not interactive)."""
+
+    def __init__(self, device: RouterOsDevice, username: str, interactive: bool = True) -> None:
+        self.device = device
+        self.username = username.split("+", 1)[0]
+        self.interactive = interactive
+        self.path = "/"
+        self.pending = None
+
+    # ----- terminal -----
+    def banner(self) -> str:
+        return (
+            "\r\n\r\n\r\n\r\n  MikroTik RouterOS "
+            f"{VERSION} (c) 1999-2024       https://www.mikrotik.com/\r\n\r\n"
+            "Press F1 for help\r\n\r\n"
+        )
+
+    def prompt(self) -> str:
+        """`[user@identity] > `, `[user@identity] <SAFE> ` in safe mode, the menu when inside one."""
+        safe = self.device.safe_holder is self
+        head = f"[{self.username}@{self.device.identity}]"
+        if self.path != "/":
+            return f"{head} {self.path}{'<SAFE>' if safe else '>'} "
+        return f"{head} <SAFE> " if safe else f"{head} > "
+
+    def handle_control(self, char: str) -> Reply | None:
+        if char == "\x18":  # Ctrl-X toggles safe mode
+            return Reply(self.device.take_safe_mode(self))
+        if char == "\x04":  # Ctrl-D on an empty line: leave (undoes safe-mode changes)
+            return Reply("", close=True)
+        return None
+
+    def close(self) -> None:
+        self.device.drop_safe_mode(self)
+        if self in self.device.shells:
+            self.device.shells.remove(self)
+
+    def is_config_command(self, line: str) -> bool:
+        words = re.findall(r"[A-Za-z-]+", line.split("[")[0])
+        return any(w in {"add", "set", "remove", "enable", "disable", "unset"} for w in words) or (
+            "import" in words
+        )
+
+    def error_reply(self, line: str, message: str | None) -> Reply:
+        return Reply(message or "failure: simulated device error")
+
+    def handle_line(self, line: str) -> Reply:
+        try:
+            text = self.execute(line)
+        except CommandError as exc:
+            text = exc.text
+        except _Quit:
+            return Reply("", close=True)
+        except _Ask as ask:
+            self.pending = ask.question
+            return Reply(ask.text)
+        return Reply(text)
+
+    # ----- commands -----
+    def execute(self, line: str) -> str:
+        outputs = []
+        for command, column in split_commands(line):
+            try:
+                tokens = tokenize(command, column - 1)
+            except SyntaxProblem as exc:
+                raise _at(exc.message, exc.column) from None
+            result = self._run(tokens)
+            if result:
+                outputs.append(result)
+        return "\n".join(outputs)
+
+    def _run(self, tokens: list[Token]) -> str:
+        if not tokens:
+            return ""
+        path, rest = self._resolve(tokens)
+        if not rest:
+            if self.interactive:
+                self.path = path
+            return ""
+        command, args = rest[0], rest[1:]
+        if command.key is not None or command.kind != "word":
+            raise _at("expected command name", command.column)
+        name = command.text
+        if name == "quit" and path == "/":
+            raise _Quit
+        handler = self._handler(path, name)
+        if handler is None:
+            raise _at(f"bad command name {name}", command.column)
+        return handler(path, args)
+
+    def _resolve(self, tokens: list[Token]) -> tuple[str, list[Token]]:
+        """Walk menu words from the current menu; what remains is the command and arguments."""
+        path = self.path
+        words: list[Token] = []
+        for index, token in enumerate(tokens):
+            if token.kind == "word" and token.key is None and "/" in token.text:
+                col = token.column
+                text = token.text
+                if text.startswith("/"):
+                    if index == 0:
+                        path = "/"
+                    text = text[1:]
+                    col += 1
+                for part in text.split("/"):
+                    if part:
+                        words.append(Token(part, col))
+                    col += len(part) + 1
+            else:
+                words.append(token)
+        for index, token in enumerate(words):
+            if token.kind != "word" or token.key is not None:
+                return path, words[index:]
+            if token.text == "..":
+                path = path.rsplit("/", 1)[0] or "/"
+                continue
+            candidate = (path.rstrip("/") + "/" + token.text) if path != "/" else "/" + token.text
+            if candidate in ALL_PATHS:
+                path = candidate
+                continue
+            return path, words[index:]
+        return path, []
+
+    def _handler(self, path: str, name: str) -> Any:
+        menu = BY_PATH.get(path)
+        special = {
+            ("/", "export"): self._cmd_export,
+            ("/", "import"): self._cmd_import,
+            ("/system", "reboot"): self._cmd_reboot,
+            ("/system", "reset-configuration"): self._cmd_reset,
+            ("/system/resource", "print"): self._cmd_resource,
+            ("/system/routerboard", "print"): self._cmd_routerboard,
+            ("/interface", "print"): self._cmd_interfaces,
+            ("/interface", "set"): self._cmd_interface_set,
+            ("/interface", "enable"): lambda p, a: self._cmd_interface_set(p, a, "enable"),
+            ("/interface", "disable"): lambda p, a: self._cmd_interface_set(p, a, "disable"),
+            ("/file", "print"): self._cmd_file_print,
+            ("/file", "remove"): self._cmd_file_remove,
+            ("/file", "add"): self._cmd_file_add,
+            ("/log", "print"): lambda p, a: "",
+        }
+        if (path, name) in special:
+            return special[(path, name)]
+        if name == "export":
+            return self._cmd_export
+        if name == "find" and menu is not None and menu.kind == "list":
+            return lambda p, a: ""
+        if menu is None:
+            return None
+        if menu.kind == "list" and name in _LIST_COMMANDS:
+            return getattr(self, f"_list_{name}")
+        if menu.kind == "single" and name in _SINGLE_COMMANDS:
+            return getattr(self, f"_single_{name}")
+        return None
+
+    # ----- argument helpers -----
+    @staticmethod
+    def _flags(args: list[Token], allowed: set[str]) -> tuple[dict[str, str], set[str]]:
+        values: dict[str, str] = {}
+        flags: set[str] = set()
+        for token in args:
+            if token.key is not None:
+                values[token.key] = token.value or ""
+            elif token.kind == "word" and token.text in allowed:
+                flags.add(token.text)
+            else:
+                raise _at("expected end of command", token.column)
+        return values, flags
+
+    def _menu(self, path: str) -> Menu:
+        return BY_PATH[path]
+
+    def _select(self, menu: Menu, ref: Token) -> list[dict[str, Any]]:
+        """Items an unnamed argument designates: [ find ... ], numbers "0,1", or names."""
+        items = self.device.items(menu.path)
+        if ref.kind == "bracket":
+            return self._find(menu, ref)
+        chosen = []
+        for part in ref.text.split(","):
+            if part.isdigit():
+                index = int(part)
+                if index >= len(items):
+                    raise CommandError("no such item")
+                chosen.append(items[index])
+                continue
+            named = [i for i in items if i["props"].get("name") == part]
+            if not named:
+                raise CommandError("no such item")
+            chosen.extend(named)
+        return chosen
+
+    def _find(self, menu: Menu, ref: Token) -> list[dict[str, Any]]:
+        try:
+            tokens = tokenize(ref.text)
+        except SyntaxProblem as exc:
+            raise _at(exc.message, ref.column + exc.column) from None
+        words = [t for t in tokens if not (t.key is None and t.text in {"where", "and"})]
+        if words and words[0].key is None and words[0].text.endswith("find"):
+            words = words[1:]
+        else:
+            raise _at("expected command name", ref.column)
+        items = self.device.items(menu.path)
+        return [i for i in items if all(self._matches(i["props"], t) for t in words)]
+
+    @staticmethod
+    def _matches(props: dict[str, str], token: Token) -> bool:
+        if token.key is not None:
+            key, value = token.key, token.value or ""
+            if key.endswith("!"):
+                return props.get(key[:-1], "") != value
+            if key == "disabled" and value == "no":
+                return props.get("disabled", "no") == "no"
+            if key == "dynamic":
+                return value == "no"
+            return props.get(key, "") == value
+        text = token.text
+        if "~" in text:
+            key, pattern = text.split("~", 1)
+            return re.search(pattern.strip('"'), props.get(key, "")) is not None
+        if text.startswith("!"):
+            return props.get(text[1:], "no") != "yes"
+        return props.get(text, "no") == "yes"
+
+    def _check_unique(self, menu: Menu, props: dict[str, str], skip: Any = None) -> None:
+        for item in self.device.items(menu.path):
+            if item is skip:
+                continue
+            other = item["props"]
+            if menu.named and props.get("name") and other.get("name") == props.get("name"):
+                raise CommandError("failure: item with such name already exists")
+            if menu.unique and all(other.get(k) == props.get(k) for k in menu.unique):
+                if all(props.get(k) for k in menu.unique):
+                    raise CommandError(_DUPLICATE.get(menu.path, "failure: already have such entry"))
+
+    def _check_refs(self, menu: Menu, values: dict[str, str]) -> None:
+        names = self.device.interface_names()
+        for key in menu.interface_refs:
+            if key in values and values[key] and values[key] not in names:
+                raise CommandError(f"input does not match any value of {key}")
+
+    # ----- list menus -----
+    def _list_add(self, path: str, args: list[Token]) -> str:
+        menu = self._menu(path)
+        if menu.fixed:
+            raise CommandError("failure: can not add items to this menu")
+        values, _ = self._flags(args, set())
+        place = values.pop("place-before", None)
+        copy_from = values.pop("copy-from", None)
+        props: dict[str, str] = {}
+        if copy_from is not None:
+            source = self._select(menu, Token(copy_from, 1))
+            props.update(source[0]["props"])
+            props.pop("name", None)
+        props.update(values)
+        if menu.named and not props.get("name"):
+            base = path.rsplit("/", 1)[1].replace("dhcp-server", "server")
+            taken = {i["props"].get("name") for i in self.device.items(path)}
+            number = 1
+            while f"{base}{number}" in taken:
+                number += 1
+            props = {"name": f"{base}{number}", **props}
+        if path == "/interface/wireguard" and "private-key" not in props:
+            seed = f"{self.device.spec.hostkey_seed}:{self.device.name}:{props['name']}"
+            raw = bytearray(hashlib.sha256(seed.encode()).digest())
+            raw[0] &= 248
+            raw[31] = (raw[31] & 127) | 64
+            props["private-key"] = base64.b64encode(bytes(raw)).decode()
+        self._check_refs(menu, props)
+        self._check_unique(menu, props)
+        item = {"id": self.device.new_id(), "props": props, "factory": None}
+        items = self.device.items(path)
+        if place is not None:
+            targets = self._select(menu, Token(place, 1))
+            items.insert(items.index(targets[0]), item)
+        else:
+            items.append(item)
+        self._changed(path)
+        return ""
+
+    def _split_ref(self, args: list[Token]) -> tuple[Token | None, list[Token]]:
+        rest = []
+        ref = None
+        for token in args:
+            if token.key == "numbers":
+                ref = Token(token.value or "", token.column)
+            elif ref is None and token.key is None and not token.text.startswith("!"):
+                ref = token
+            else:
+                rest.append(token)
+        return ref, rest
+
+    def _list_set(self, path: str, args: list[Token]) -> str:
+        menu = self._menu(path)
+        ref, rest = self._split_ref(args)
+        if ref is None:
+            raise CommandError("expected item reference (numbers)")
+        targets = self._select(menu, ref)
+        if not targets:
+            raise CommandError("no such item")
+        for item in targets:
+            props = dict(item["props"])
+            for token in rest:
+                if token.key is not None:
+                    if token.key == "default-name":
+                        raise _at("expected end of command", token.column)
+                    props[token.key] = token.value or ""
+                elif token.text.startswith("!"):
+                    props.pop(token.text[1:], None)
+                else:
+                    raise _at("expected end of command", token.column)
+            self._check_refs(menu, {t.key: t.value or "" for t in rest if t.key})
+            self._check_unique(menu, props, skip=item)
+            old_name = item["props"].get("name")
+            item["props"] = props
+            if menu.interface_type and old_name and props.get("name") != old_name:
+                self._rename_references(old_name, props.get("name", ""))
+        self._changed(path)
+        return ""
+
+    def _rename_references(self, old: str, new: str) -> None:
+        """RouterOS links items by id: renaming an interface renames it wherever it is used."""
+        for value in self.device.menus.values():
+            for item in value if isinstance(value, list) else []:
+                props = item["props"]
+                for key, text in props.items():
+                    if key in _REFERENCE_KEYS and old in text.split(","):
+                        props[key] = ",".join(new if p == old else p for p in text.split(","))
+
+    def _list_unset(self, path: str, args: list[Token]) -> str:
+        menu = self._menu(path)
+        ref, rest = self._split_ref(args)
+        if ref is None:
+            raise CommandError("expected item reference (numbers)")
+        names = [t.value for t in rest if t.key == "value-name"] or [
+            t.text for t in rest if t.key is None
+        ]
+        for item in self._select(menu, ref):
+            for name in names:
+                item["props"].pop(name or "", None)
+        self._changed(path)
+        return ""
+
+    def _list_remove(self, path: str, args: list[Token]) -> str:
+        menu = self._menu(path)
+        ref, rest = self._split_ref(args)
+        if rest:
+            raise _at("expected end of command", rest[0].column)
+        if ref is None:
+            raise CommandError("expected item reference (numbers)")
+        targets = self._select(menu, ref)
+        if not targets:
+            raise CommandError("no such item")
+        if menu.fixed or any(i.get("factory") and menu.factory_key != "name" for i in targets):
+            raise CommandError("failure: can not remove builtin item")
+        items = self.device.items(path)
+        for item in targets:
+            if item in items:
+                items.remove(item)
+        self._changed(path)
+        return ""
+
+    def _list_enable(self, path: str, args: list[Token]) -> str:
+        return self._list_set(path, [*args, Token("disabled=no", 1, "word", "disabled", "no")])
+
+    def _list_disable(self, path: str, args: list[Token]) -> str:
+        return self._list_set(path, [*args, Token("disabled=yes", 1, "word", "disabled", "yes")])
+
+    def _display_props(self, path: str, item: dict[str, Any]) -> dict[str, str]:
+        props = {k: v for k, v in item["props"].items() if k not in SENSITIVE}
+        if path == "/interface/wireguard" and item["props"].get("private-key"):
+            props["public-key"] = _wireguard_public(item["props"]["private-key"])
+            props.setdefault("listen-port", "13231")
+        if path == "/interface/wireguard/peers" and item["props"].get("endpoint-address"):
+            # The lab treats the hub as reachable: a peer with an endpoint has a fresh handshake.
+            seconds = int((self.device.host.now() - self.device.booted_at).total_seconds())
+            props["last-handshake"] = format_duration(seconds % 120 + 1)
+            props["rx"] = f"{1024 + seconds * 3} B"
+            props["tx"] = f"{2048 + seconds * 5} B"
+        return props
+
+    def _list_print(self, path: str, args: list[Token]) -> str:
+        menu = self._menu(path)
+        values, flags = self._flags(
+            args, {"terse", "detail", "where", "count-only", "without-paging", "brief"}
+        )
+        items = self.device.items(path)
+        chosen = list(enumerate(items))
+        if "where" in flags or values:
+            where = [t for t in args if t.key is not None]
+            chosen = [(n, i) for n, i in chosen if all(self._matches(i["props"], t) for t in where)]
+        if "count-only" in flags:
+            return str(len(chosen))
+        rows = [
+            (n, "X" if i["props"].get("disabled") == "yes" else " ", self._display_props(path, i))
+            for n, i in chosen
+        ]
+        return _print_rows(rows, "terse" in flags, "detail" in flags, "Flags: X - DISABLED")
+
+    # ----- singleton menus -----
+    def _single_set(self, path: str, args: list[Token]) -> str:
+        settings = self.device.settings(path)
+        for token in args:
+            if token.key is not None:
+                settings[token.key] = token.value or ""
+            elif token.text.startswith("!"):
+                settings.pop(token.text[1:], None)
+            else:
+                raise _at("expected end of command", token.column)
+        self._changed(path)
+        return ""
+
+    def _single_unset(self, path: str, args: list[Token]) -> str:
+        settings = self.device.settings(path)
+        for token in args:
+            settings.pop(token.value if token.key == "value-name" else token.text, None)
+        self._changed(path)
+        return ""
+
+    def _single_print(self, path: str, args: list[Token]) -> str:
+        self._flags(args, {"without-paging", "detail", "terse"})
+        menu = self._menu(path)
+        shown = {**menu.defaults, **self.device.settings(path)}
+        shown = {k: v for k, v in shown.items() if k not in SENSITIVE}
+        return _print_settings(shown)
+
+    def _changed(self, path: str) -> None:
+        self.device.save()
+        if path == "/system/scheduler":
+            self.device.sync_scheduler()
+
+    # ----- special commands -----
+    def _cmd_export(self, path: str, args: list[Token]) -> str:
+        values, flags = self._flags(
+            args, {"show-sensitive", "hide-sensitive", "terse", "compact", "verbose"}
+        )
+        text = self.device.export(
+            "" if path == "/" else path, "show-sensitive" in flags, "terse" in flags
+        )
+        if "file" in values:
+            name = values["file"] if values["file"].endswith(".rsc") else values["file"] + ".rsc"
+            self.device.files()[name] = {
+                "contents": text + "\n",
+                "created": self.device.host.now().strftime("%Y-%m-%d %H:%M:%S"),
+                "type": "script",
+            }
+            self.device.save()
+            return ""
+        return text
+
+    def _cmd_import(self, path: str, args: list[Token]) -> str:
+        values, names = self._flags(args, set())
+        loose = [t.text for t in args if t.key is None]
+        name = values.get("file-name") or (loose[0] if loose else "")
+        del names
+        files = self.device.files()
+        entry = files.get(name) or files.get(name + ".rsc")
+        if entry is None:
+            raise CommandError("failure: no such file")
+        output = []
+        runner = RouterOsShell(self.device, self.username, interactive=False)
+        for number, line in enumerate(join_continuations(entry["contents"]), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                result = runner.execute(line)
+            except CommandError as exc:
+                raise CommandError(re.sub(r"\(line 1 ", f"(line {number} ", exc.text)) from None
+            if result:
+                output.append(result)
+        output.append("\nScript file loaded and executed successfully")
+        return "\n".join(output)
+
+    def _cmd_reboot(self, path: str, args: list[Token]) -> str:
+        self._flags(args, set())
+        device = self.device
+
+        def answer(key: str) -> Reply:
+            if key.lower() != "y":
+                return Reply("\r\n")
+            device.host.reboot(device.name)
+            return Reply("system will reboot shortly", close=True)
+
+        if not self.interactive:
+            device.host.reboot(device.name)
+            return ""
+        raise _Ask("Reboot, yes? [y/N]: ", Question("char", answer))
+
+    def _cmd_reset(self, path: str, args: list[Token]) -> str:
+        values, _ = self._flags(args, set())
+        device = self.device
+        run_after = values.get("run-after-reset", "")
+
+        def reset() -> None:
+            files = device.files()
+            device.state = device.factory_state()
+            device.state["files"] = files
+            if run_after and run_after in files:
+                device.run_script(files[run_after]["contents"], "run-after-reset")
+            device.save()
+
+        def answer(key: str) -> Reply:
+            if key.lower() != "y":
+                return Reply("\r\n")
+            device.host.reboot(device.name, after_down=reset)
+            return Reply("system configuration will be reset", close=True)
+
+        if not self.interactive:
+            device.host.reboot(device.name, after_down=reset)
+            return ""
+        raise _Ask("Dangerous! Reset anyway? [y/N]: ", Question("char", answer))
+
+    def _cmd_resource(self, path: str, args: list[Token]) -> str:
+        self._flags(args, {"without-paging"})
+        return _print_settings(
+            {
+                "uptime": self.device.uptime(),
+                "version": f"{VERSION} (stable)",
+                "build-time": "2024-10-10 10:19:12",
+                "factory-software": "7.8",
+                "free-memory": "812.5MiB",
+                "total-memory": "1024.0MiB",
+                "cpu": "ARM64",
+                "cpu-count": "4",
+                "cpu-frequency": "1400MHz",
+                "cpu-load": "1%",
+                "free-hdd-space": "950.2MiB",
+                "total-hdd-space": "1024.0MiB",
+                "architecture-name": "arm64",
+                "board-name": self.device.spec.model,
+                "platform": "MikroTik",
+            }
+        )
+
+    def _cmd_routerboard(self, path: str, args: list[Token]) -> str:
+        serial = hashlib.sha256(self.device.name.encode()).hexdigest()[:12].upper()
+        return _print_settings(
+            {
+                "routerboard": "yes",
+                "model": self.device.spec.model,
+                "serial-number": serial,
+                "firmware-type": "lab",
+                "factory-firmware": "7.8",
+                "current-firmware": VERSION,
+                "upgrade-firmware": VERSION,
+            }
+        )
+
+    def _cmd_interfaces(self, path: str, args: list[Token]) -> str:
+        _, flags = self._flags(args, {"terse", "detail", "without-paging", "brief"})
+        rows = []
+        for number, (name, (menu, item)) in enumerate(self.device.interface_names().items()):
+            disabled = item["props"].get("disabled") == "yes"
+            props = {"name": name}
+            if item["props"].get("default-name"):
+                props["default-name"] = item["props"]["default-name"]
+            props["type"] = menu.interface_type
+            props["mtu"] = item["props"].get("mtu", "1420" if menu.interface_type == "wg" else "1500")
+            mac_seed = hashlib.sha256(f"{self.device.name}:{name}".encode()).digest()
+            if menu.interface_type != "wg":
+                props["mac-address"] = ":".join(f"{b:02X}" for b in (b"\x48\xa9\x8a" + mac_seed[:3]))
+            if item["props"].get("comment"):
+                props["comment"] = item["props"]["comment"]
+            rows.append((number, "X" if disabled else "R", props))
+        return _print_rows(
+            rows, "terse" in flags, "detail" in flags, "Flags: R - RUNNING; X - DISABLED"
+        )
+
+    def _cmd_interface_set(self, path: str, args: list[Token], verb: str = "set") -> str:
+        ref, rest = self._split_ref(args)
+        if ref is None:
+            raise CommandError("expected item reference (numbers)")
+        names = self.device.interface_names()
+        targets: list[tuple[Menu, dict[str, Any]]] = []
+        if ref.kind == "bracket":
+            conds = [t for t in tokenize(ref.text) if t.key is not None or t.text.startswith("!")]
+            targets = [
+                (m, i) for m, i in names.values() if all(self._matches(i["props"], c) for c in conds)
+            ]
+        else:
+            for part in ref.text.split(","):
+                if part not in names:
+                    raise CommandError("no such item")
+                targets.append(names[part])
+        if not targets:
+            raise CommandError("no such item")
+        for menu, item in targets:
+            shell_args = [Token(str(self.device.items(menu.path).index(item)), 1), *rest]
+            getattr(self, f"_list_{verb}")(menu.path, shell_args)
+        return ""
+
+    def _cmd_file_print(self, path: str, args: list[Token]) -> str:
+        _, flags = self._flags(args, {"terse", "detail", "without-paging", "where"})
+        rows = []
+        for number, (name, entry) in enumerate(sorted(self.device.files().items())):
+            props = {
+                "name": name,
+                "type": entry.get("type", "file"),
+                "size": str(len(entry["contents"].encode())),
+                "creation-time": entry["created"],
+            }
+            wanted = [t for t in args if t.key is not None]
+            if all(self._matches(props, t) for t in wanted):
+                rows.append((number, " ", props))
+        return _print_rows(rows, "terse" in flags, "detail" in flags, "")
+
+    def _cmd_file_remove(self, path: str, args: list[Token]) -> str:
+        ref, _ = self._split_ref(args)
+        files = self.device.files()
+        if ref is None:
+            raise CommandError("expected item reference (numbers)")
+        if ref.kind == "bracket":
+            conds = [t for t in tokenize(ref.text) if t.key is not None]
+            names = [n for n in files if all(self._matches({"name": n}, c) for c in conds)]
+        else:
+            ordered = sorted(files)
+            names = [
+                ordered[int(p)] if p.isdigit() and int(p) < len(ordered) else p
+                for p in ref.text.split(",")
+            ]
+        missing = [n for n in names if n not in files]
+        if missing or not names:
+            raise CommandError("no such item")
+        for name in names:
+            del files[name]
+        self.device.save()
+        return ""
+
+    def _cmd_file_add(self, path: str, args: list[Token]) -> str:
+        values, _ = self._flags(args, set())
+        name = values.get("name")
+        if not name:
+            raise CommandError("failure: name not specified")
+        self.device.files()[name] = {
+            "contents": values.get("contents", ""),
+            "created": self.device.host.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "type": "file",
+        }
+        self.device.save()
+        return ""
+
+
+class _Quit(Exception):
+    pass
+
+
+class _Ask(Exception):
+    def __init__(self, text: str, question: Question) -> None:
+        super().__init__(text)
+        self.text = text
+        self.question = question
+
+
+def _print_settings(values: dict[str, str]) -> str:
+    if not values:
+        return ""
+    width = max(len(k) for k in values)
+    return "\n".join(f"  {k:>{width}}: {v}" for k, v in values.items())
+
+
+def _print_rows(
+    rows: list[tuple[int, str, dict[str, str]]], terse: bool, detail: bool, legend: str
+) -> str:
+    """Items as RouterOS prints them: terse (one line of key=value), detail, or a table."""
+    if terse:
+        return "\n".join(
+            f"{n:>2} {flag.strip() or ' '} " + " ".join(f"{k}={v}" for k, v in props.items())
+            for n, flag, props in rows
+        )
+    lines = [legend] if legend else []
+    if detail:
+        for n, flag, props in rows:
+            body = " ".join(f"{k}={quote(v) if v else chr(34) * 2}" for k, v in props.items())
+            lines.append(f"{n:>2} {flag.strip() or ' '} {body}")
+            lines.append("")
+        return "\n".join(lines).rstrip()
+    columns: list[str] = []
+    for _, _, props in rows:
+        columns.extend(k for k in props if k not in columns)
+    if not columns:
+        return "\n".join(lines)
+    widths = {c: max([len(c), *(len(p.get(c, "")) for _, _, p in rows)]) for c in columns}
+    lines.append("Columns: " + ", ".join(c.upper() for c in columns))
+    lines.append(" #   " + "  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip())
+    for n, flag, props in rows:
+        cells = "  ".join(props.get(c, "").ljust(widths[c]) for c in columns).rstrip()
+        lines.append(f"{n:>2} {flag.strip() or ' '} {cells}")
+    return "\n".join(lines)

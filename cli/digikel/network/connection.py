@@ -1,0 +1,145 @@
+"""The one place that opens a device connection; everything else receives the open session.
+
+Host keys are checked strictly against the inventory's known-hosts file (see hostkeys.py); the
+password comes from the vault; timeouts are per device. Netmiko's errors are turned into
+DeviceError / HostKeyError with the device named, so results and the CLI can say what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from digikel.errors import DigikelError
+from digikel.network import hostkeys
+
+if TYPE_CHECKING:
+    from digikel.inventory.model import Device, Inventory
+
+DEVICE_TYPES = {"routeros": "mikrotik_routeros", "ios": "cisco_ios"}
+
+
+class DeviceError(DigikelError):
+    """A device refused, failed or did not answer; the message names the device."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds: to connect and log in, and for any one command to finish."""
+
+    connect: float = 15.0
+    command: float = 60.0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Everything needed to reach one device (the password is never printed)."""
+
+    name: str
+    site: str
+    platform: str
+    host: str
+    port: int
+    username: str
+    password: str = field(repr=False)
+    known_hosts: Path = Path("known_hosts")
+
+    @property
+    def device_type(self) -> str:
+        return DEVICE_TYPES[self.platform]
+
+
+def endpoint_for(inv: Inventory, device: Device, secrets: dict[str, Any]) -> Endpoint:
+    hostvars = inv.hostvars(device.name)
+    password = secrets.get("vault_digikel_device_password")
+    if not password:
+        raise DeviceError(f"{device.name}: vault_digikel_device_password is missing from the vault")
+    return Endpoint(
+        name=device.name,
+        site=device.site,
+        platform=device.platform,
+        host=device.connect_host,
+        port=device.connect_port,
+        username=str(hostvars.get("digikel_network_user") or hostvars["ansible_user"]),
+        password=str(password),
+        known_hosts=inv.known_hosts_path,
+    )
+
+
+@contextmanager
+def connect(ep: Endpoint, timeouts: Timeouts) -> Iterator[Any]:
+    """An open Netmiko session to the device; closed on exit, whatever happens inside."""
+    from netmiko import ConnectHandler
+
+    try:
+        conn = ConnectHandler(
+            device_type=ep.device_type,
+            host=ep.host,
+            port=ep.port,
+            username=ep.username,
+            password=ep.password,
+            ssh_strict=True,
+            system_host_keys=False,
+            alt_host_keys=True,
+            alt_key_file=str(ep.known_hosts),
+            allow_agent=False,
+            use_keys=False,
+            conn_timeout=timeouts.connect,
+            auth_timeout=timeouts.connect,
+            banner_timeout=timeouts.connect,
+            read_timeout_override=timeouts.command,
+            fast_cli=False,
+        )
+    except Exception as exc:
+        raise translate_connect_error(ep, exc) from None
+    try:
+        yield conn
+    finally:
+        try:
+            conn.disconnect()
+        except Exception:  # the session may already be gone (dropped, rebooted)
+            pass
+
+
+def translate_connect_error(ep: Endpoint, exc: BaseException) -> DigikelError:
+    import paramiko
+    from netmiko import NetmikoAuthenticationException
+
+    cause = exc.__context__ or exc.__cause__
+    if isinstance(cause, paramiko.BadHostKeyException):
+        return hostkeys.HostKeyError(
+            ep.name,
+            ep.host,
+            ep.port,
+            hostkeys.fingerprint(cause.key),
+            hostkeys.fingerprint(cause.expected_key),
+            ep.known_hosts,
+        )
+    if isinstance(cause, paramiko.SSHException) and "not found in known_hosts" in str(cause):
+        seen: str | None
+        try:
+            seen = hostkeys.fingerprint(hostkeys.fetch_host_key(ep.host, ep.port, 5.0))
+        except Exception:
+            seen = None
+        return hostkeys.HostKeyError(ep.name, ep.host, ep.port, seen, None, ep.known_hosts)
+    if isinstance(exc, NetmikoAuthenticationException):
+        return DeviceError(
+            f"{ep.name}: authentication failed at {ep.host}:{ep.port} as {ep.username!r} "
+            "(check vault_digikel_device_password and the device's local user)"
+        )
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DeviceError(f"{ep.name}: cannot connect to {ep.host}:{ep.port}: {first}")
+
+
+def drop(conn: Any) -> None:
+    """Cut the session without a clean logout: RouterOS undoes safe-mode changes on a drop."""
+    try:
+        transport = conn.remote_conn.get_transport() if conn.remote_conn else None
+        if transport is not None:
+            transport.close()
+        conn.remote_conn.close()
+    except Exception:
+        pass

@@ -1,0 +1,45 @@
+"""The readiness components of a site and the states a component can be in."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+# Marked by hand (with date and note) and recorded as events.
+PHYSICAL_WORKS = "physical_works"
+INAUGURATED = "inaugurated"
+MANUAL_COMPONENTS = (PHYSICAL_WORKS, INAUGURATED)
+
+# Filled by the rollout's verify stage through Store.record_checks().
+NETWORK = "network"
+COUNTERS = "counters"
+DISPLAYS = "displays"
+PRINTERS = "printers"
+APPLICATIONS = "applications"
+AUTOMATIC_COMPONENTS = (NETWORK, COUNTERS, DISPLAYS, PRINTERS, APPLICATIONS)
+
+# The order a site's readiness is shown in: the order in which work happens on site.
+COMPONENTS = (PHYSICAL_WORKS, NETWORK, COUNTERS, DISPLAYS, PRINTERS, APPLICATIONS, INAUGURATED)
+
+# Inventory roles whose devices each automatic component must cover.
+ROLES_OF = {
+    NETWORK: ("router", "switch", "ap"),
+    COUNTERS: ("counter",),
+    DISPLAYS: ("display",),
+    PRINTERS: ("printer",),
+}
+PORTAL_TARGET = "portal"  # the applications component's check target for the integrated portal
+
+
+class State(StrEnum):
+    OK = "ok"  # green
+    FAILED = "failed"  # the latest checks found a fault
+    STALE = "stale"  # green once, but the checks are older than the allowed age
+    INCOMPLETE = "incomplete"  # the latest checks left out some device or application
+    UNCHECKED = "unchecked"  # never checked
+    NOT_DONE = "not_done"  # a manual component that is not (or no longer) marked
+    IN_PROGRESS = "in_progress"  # physical works started but not finished
+    NOT_APPLICABLE = "n/a"  # the site has no device of this kind: nothing to be ready
+
+    @property
+    def green(self) -> bool:
+        return self in (State.OK, State.NOT_APPLICABLE)

@@ -1,0 +1,99 @@
+"""Open the store's database: engine settings per backend, and migrations up to head on open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from digikel.errors import InputError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Any constant works: it only has to be the same for every digikel process on one PostgreSQL.
+_PG_MIGRATION_LOCK = 0x64696B6C  # "dikl"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT/DDL atomicity;
+    # hand transactions to SQLAlchemy (the "begin" listener below) instead.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    # WAL: readers (a report) never block the rollout's writers, and a killed writer's
+    # uncommitted pages are simply ignored on the next open.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout instead of
+    # one of them failing with "database is locked" when its read turns into a write.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get their folder created and safe pragmas."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(
+            f"store URL {url!r}: expected an SQLAlchemy URL such as sqlite:///path/digikel.db "
+            f"or postgresql+psycopg://user@host/db (DIGIKEL_DB_URL or the config file)"
+        ) from None
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(parsed, pool_pre_ping=not is_sqlite)
+    except NoSuchModuleError:
+        raise InputError(
+            f"store URL {parsed.render_as_string(hide_password=True)!r}: unknown database "
+            f"dialect or driver {parsed.drivername!r}"
+        ) from None
+    except ModuleNotFoundError as exc:
+        raise InputError(
+            f"store URL {parsed.render_as_string(hide_password=True)!r}: its driver is not "
+            f"installed ({exc.name}); for PostgreSQL: pip install 'psycopg[binary]'"
+        ) from None
+    if is_sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision; concurrent openers wait for each other."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+        command.upgrade(alembic_config(connection), "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

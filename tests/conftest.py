@@ -1,0 +1,61 @@
+"""Fixtures shared by every test: the repository, its lab inventory, and editable copies of it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+LAB_INVENTORY = REPO / "inventory" / "lab" / "digikel.yml"
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def lab_inventory_path() -> Path:
+    return LAB_INVENTORY
+
+
+@pytest.fixture(scope="session")
+def inv():
+    from digikel.inventory import load_inventory
+
+    return load_inventory(LAB_INVENTORY)
+
+
+InventoryCopy = Callable[..., Path]
+
+
+@pytest.fixture
+def inventory_copy(tmp_path: Path) -> InventoryCopy:
+    """A copy of the real inventory under tmp_path; returns its lab environment file.
+
+    Keyword arguments name a file ("sites", "city", "applications", "env") and give a list of
+    (old, new) text replacements, each of which must apply: a test that edits nothing proves nothing.
+    """
+
+    def make(**edits: list[tuple[str, str]]) -> Path:
+        target = tmp_path / "inventory"
+        shutil.copytree(REPO / "inventory", target, dirs_exist_ok=True)
+        files = {
+            "sites": target / "sites.yml",
+            "city": target / "city.yml",
+            "applications": target / "applications.yml",
+            "env": target / "lab" / "digikel.yml",
+        }
+        for name, replacements in edits.items():
+            path = files[name]
+            text = path.read_text()
+            for old, new in replacements:
+                assert old in text, f"test edit does not apply to {path.name}: {old!r}"
+                text = text.replace(old, new, 1)
+            path.write_text(text)
+        return files["env"]
+
+    return make
