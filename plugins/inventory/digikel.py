@@ -106,16 +106,16 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # Ansible shi
         _import_digikel()
         from digikel.errors import InventoryError
         from digikel.inventory import load_inventory
-        from digikel.inventory.hostvars import groups, hostvars
+        from digikel.inventory import hostvars
 
         try:
             model = load_inventory(path)
         except InventoryError as exc:
             raise AnsibleParserError(str(exc)) from None
-        self._populate(model, groups, hostvars)
+        self._populate(model, hostvars)
 
-    def _populate(self, model, groups, hostvars):  # type: ignore[no-untyped-def]
-        tree = groups(model)
+    def _populate(self, model, hostvars):  # type: ignore[no-untyped-def]
+        tree = hostvars.groups(model)
         for name in tree:
             self.inventory.add_group(name)
         for name, members in tree.items():
@@ -123,9 +123,14 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # Ansible shi
                 self.inventory.add_child(name, child)
             for host in members["hosts"]:
                 self.inventory.add_host(host, group=name)
+        # Shared values live on the group they belong to (all, site_*), as a hand-written
+        # inventory would put them; Ansible merges them into each host's variables.
+        self._set_all("all", hostvars.city_vars(model))
+        for site in model.sites:
+            self._set_all(site.group, hostvars.site_group_vars(model, site))
         for device in model.devices:
-            self.inventory.add_host(device.name)
-            for key, value in hostvars(model, device).items():
-                if key in TEMPLATED:
-                    value = _trusted(value)
-                self.inventory.set_variable(device.name, key, value)
+            self._set_all(device.name, hostvars.device_vars(model, device))
+
+    def _set_all(self, entity, variables):  # type: ignore[no-untyped-def]
+        for key, value in variables.items():
+            self.inventory.set_variable(entity, key, _trusted(value) if key in TEMPLATED else value)

@@ -84,31 +84,64 @@ def _connection_vars(inv: Inventory, device: Device) -> dict[str, Any]:
     }
 
 
-def hostvars(inv: Inventory, device: Device) -> dict[str, Any]:
-    """Every variable roles and templates read for `device` (secrets only as vault references)."""
+def city_vars(inv: Inventory) -> dict[str, Any]:
+    """Variables every host shares: set once on the `all` group."""
     city = inv.city
-    site = inv.site(device.site) if device.site else None
+    return {
+        "digikel_environment": inv.environment,
+        "digikel_timezone": city.timezone,
+        "digikel_network_user": city.accounts.network_user,
+        "digikel_operator_user": city.accounts.operator_user,
+        "digikel_admins": [a.model_dump() for a in city.accounts.admins],
+    }
+
+
+def site_group_vars(inv: Inventory, site: Site) -> dict[str, Any]:
+    """Variables every host of a site shares: set once on its site_* group."""
+    city = inv.city
+    return {
+        "digikel_site": site_vars(inv, site),
+        "digikel_hub": hub_vars(inv, site),
+        "digikel_applications": _applications(inv, site),
+        "digikel_segments": {name: seg.as_dict() for name, seg in site.segments.items()},
+        "digikel_uplink": site.uplink.model_dump(mode="json", exclude_none=True),
+        "digikel_site_devices": [d.as_dict() for d in site.devices],
+        "digikel_site_printers": [
+            {
+                "name": p.name,
+                "address": str(p.address),
+                "model": p.model,
+                "uri": f"ipp://{p.address}/ipp/print",
+                "default": p.index == 1,
+            }
+            for p in site.devices_of("printer")
+        ],
+        "digikel_wifi": {
+            "staff_ssid": city.wifi.staff_ssid.format(slug=site.slug, name=site.name),
+            "public_ssid": city.wifi.public_ssid.format(slug=site.slug, name=site.name),
+            "public_rate_limit": city.wifi.public_rate_limit,
+        },
+    }
+
+
+def device_vars(inv: Inventory, device: Device) -> dict[str, Any]:
+    """Variables of one host alone (connection, role, address)."""
     data: dict[str, Any] = _connection_vars(inv, device)
     data.update(
         {
-            "digikel_environment": inv.environment,
             "digikel_role": device.role,
             "digikel_platform": device.platform,
             "digikel_model": device.model,
             "digikel_index": device.index,
             "digikel_address": str(device.address),
             "digikel_segment": device.segment,
-            "digikel_timezone": city.timezone,
-            "digikel_network_user": city.accounts.network_user,
-            "digikel_operator_user": city.accounts.operator_user,
-            "digikel_admins": [a.model_dump() for a in city.accounts.admins],
-            "digikel_hub": hub_vars(inv, site),
-            "digikel_applications": _applications(inv, site),
         }
     )
     if device.kind:
         data["digikel_display_kind"] = device.kind
-    if site is None:
+    if not device.site:  # the data-centre portal serves every site
+        data["digikel_hub"] = hub_vars(inv, None)
+        data["digikel_applications"] = _applications(inv, None)
         data["digikel_sites"] = [
             {
                 "slug": s.slug,
@@ -119,31 +152,19 @@ def hostvars(inv: Inventory, device: Device) -> dict[str, Any]:
             }
             for s in inv.sites
         ]
-        return data
-    data.update(
-        {
-            "digikel_site": site_vars(inv, site),
-            "digikel_segments": {name: seg.as_dict() for name, seg in site.segments.items()},
-            "digikel_uplink": site.uplink.model_dump(mode="json", exclude_none=True),
-            "digikel_site_devices": [d.as_dict() for d in site.devices],
-            "digikel_site_printers": [
-                {
-                    "name": p.name,
-                    "address": str(p.address),
-                    "model": p.model,
-                    "uri": f"ipp://{p.address}/ipp/print",
-                    "default": p.index == 1,
-                }
-                for p in site.devices_of("printer")
-            ],
-            "digikel_wifi": {
-                "staff_ssid": city.wifi.staff_ssid.format(slug=site.slug, name=site.name),
-                "public_ssid": city.wifi.public_ssid.format(slug=site.slug, name=site.name),
-                "public_rate_limit": city.wifi.public_rate_limit,
-            },
-        }
-    )
     return data
+
+
+def hostvars(inv: Inventory, device: Device) -> dict[str, Any]:
+    """Every variable a host ends up with, as Ansible merges the plugin's group and host vars.
+
+    Secrets appear only as vault references.
+    """
+    merged = city_vars(inv)
+    if device.site:
+        merged.update(site_group_vars(inv, inv.site(device.site)))
+    merged.update(device_vars(inv, device))
+    return merged
 
 
 def groups(inv: Inventory) -> dict[str, dict[str, list[str]]]:
