@@ -1,7 +1,399 @@
-"""`digikel lab`: placeholder until the lab command group lands."""
+"""`digikel lab`: simulated RouterOS and IOS devices on loopback, for tests, demos and benchmarks."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="lab commands.", no_args_is_help=True)
+from digikel.cli.common import Context, emit_json, handles_errors, stderr_console
+
+if TYPE_CHECKING:
+    from digikel.inventory.model import Inventory
+
+app = typer.Typer(
+    help="Simulated network devices (RouterOS, IOS) over real SSH on 127.64.x.y.",
+    no_args_is_help=True,
+)
+
+SiteOpt = Annotated[
+    list[str] | None, typer.Option("--site", "-s", help="Site slug, number or name (repeatable).")
+]
+KecamatanOpt = Annotated[
+    list[str] | None, typer.Option("--kecamatan", "-k", help="Kecamatan (repeatable).")
+]
+WaveOpt = Annotated[list[str] | None, typer.Option("--wave", "-w", help="Wave (repeatable).")]
+AllOpt = Annotated[bool, typer.Option("--all", help="Every site (the default without filters).")]
+StateDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--state-dir",
+        help="Where device state, pid, log and control socket live "
+        "[env DIGIKEL_LAB_DIR; default <project>/.digikel/lab].",
+        show_default=False,
+    ),
+]
+
+
+def _state_dir(option: Path | None) -> Path:
+    from digikel.lab.store import default_state_dir
+
+    return (option or default_state_dir()).resolve()
+
+
+def _obj(ctx: typer.Context) -> Context:
+    obj = ctx.obj if isinstance(ctx.obj, Context) else Context()
+    return obj
+
+
+def _lab_error(message: str) -> Exception:
+    from digikel.errors import DigikelError
+
+    return DigikelError(message)
+
+
+def _running(state_dir: Path) -> dict[str, Any] | None:
+    from digikel.lab.runner import control_request, read_pid
+
+    if read_pid(state_dir) is None:
+        return None
+    try:
+        answer: dict[str, Any] = control_request(state_dir, {"op": "status"}, timeout=5)
+    except (ConnectionError, RuntimeError, OSError):
+        return None
+    status: dict[str, Any] = answer["status"]
+    return status
+
+
+@app.command()
+@handles_errors
+def start(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecamatanOpt = None,
+    wave: WaveOpt = None,
+    all_sites: AllOpt = False,
+    foreground: Annotated[
+        bool, typer.Option("--foreground", help="Serve in this process until Ctrl-C.")
+    ] = False,
+    delay_ms: Annotated[
+        float, typer.Option("--delay-ms", min=0, help="Extra delay per round trip (WAN stand-in).")
+    ] = 0.0,
+    time_scale: Annotated[
+        float | None,
+        typer.Option(
+            "--time-scale",
+            min=0,
+            help="Multiply device timers (IOS revert timer, scheduler) "
+            "[env DIGIKEL_LAB_TIME_SCALE; default 1].",
+            show_default=False,
+        ),
+    ] = None,
+    state_dir: StateDirOpt = None,
+) -> None:
+    """Start the lab's devices for the chosen sites (every site without a filter)."""
+    from digikel.lab.runner import read_pid, time_scale_from_env
+    from digikel.lab.specs import lab_specs
+
+    obj = _obj(ctx)
+    directory = _state_dir(state_dir)
+    scale = time_scale if time_scale is not None else time_scale_from_env()
+    pid = read_pid(directory)
+    if pid is not None and pid != os.getpid():
+        raise _lab_error(f"a lab is already running from {directory} (pid {pid}); "
+                         "run `digikel lab stop` first")
+    inv = obj.load_inventory()
+    specs = lab_specs(inv, sites=site, kecamatan=kecamatan, wave=wave)
+    if not specs:
+        raise _lab_error("no RouterOS or IOS device in the chosen sites")
+    if foreground:
+        _serve_foreground(specs, directory, delay_ms, scale, obj.json)
+        return
+    _start_background(obj, directory, site, kecamatan, wave, delay_ms, scale, len(specs))
+
+
+def _serve_foreground(
+    specs: list[Any], directory: Path, delay_ms: float, scale: float, as_json: bool
+) -> None:
+    import asyncio
+    import logging
+    import signal
+
+    from digikel.lab.runner import serve
+    from digikel.lab.store import StateStore
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    directory.mkdir(parents=True, exist_ok=True)
+    store = StateStore(directory)
+    store.pid_file.write_text(f"{os.getpid()}\n")
+
+    async def main() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        await serve(specs, directory, delay_ms, scale, stopping=stopping)
+
+    console = stderr_console()
+    console.print(
+        f"lab: serving {len(specs)} devices (state {directory}); Ctrl-C or `digikel lab stop`"
+    )
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        raise _lab_error(f"the lab cannot listen: {exc}") from None
+    finally:
+        if store.pid_file.is_file() and store.pid_file.read_text().strip() == str(os.getpid()):
+            store.pid_file.unlink()
+    console.print("lab: stopped")
+
+
+def _start_background(
+    obj: Context,
+    directory: Path,
+    site: list[str] | None,
+    kecamatan: list[str] | None,
+    wave: list[str] | None,
+    delay_ms: float,
+    scale: float,
+    count: int,
+) -> None:
+    from digikel.lab.store import StateStore
+
+    store = StateStore(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    args = [sys.executable, "-m", "digikel.lab", "-i", str(Path(obj.inventory_path).resolve())]
+    args += ["lab", "start", "--foreground", "--state-dir", str(directory)]
+    args += ["--delay-ms", str(delay_ms), "--time-scale", str(scale)]
+    for flag, values in (("--site", site), ("--kecamatan", kecamatan), ("--wave", wave)):
+        for value in values or []:
+            args += [flag, value]
+    with store.log_file.open("ab") as logf:
+        process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=str(directory),
+        )
+    deadline = time.monotonic() + 120
+    status = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = store.log_file.read_text(errors="replace").splitlines()[-15:]
+            raise _lab_error("the lab did not start:\n" + "\n".join(tail))
+        status = _running(directory)
+        if status and all(d["up"] for d in status["devices"]):
+            break
+        time.sleep(0.2)
+    else:
+        process.terminate()
+        raise _lab_error(f"the lab did not come up within 120 s (log: {store.log_file})")
+    summary = {
+        "running": True,
+        "pid": process.pid,
+        "state_dir": str(directory),
+        "log": str(store.log_file),
+        "devices": count,
+    }
+    if obj.json:
+        emit_json(summary)
+    else:
+        stderr_console().print(
+            f"lab: {count} devices up (pid {process.pid}, state {directory}, log {store.log_file})"
+        )
+
+
+@app.command()
+@handles_errors
+def stop(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
+    """Stop the background lab (sessions drop; device state stays in the state directory)."""
+    from digikel.lab.runner import stop_background
+
+    directory = _state_dir(state_dir)
+    stopped = stop_background(directory)
+    if _obj(ctx).json:
+        emit_json({"stopped": stopped, "state_dir": str(directory)})
+    else:
+        stderr_console().print("lab: stopped" if stopped else "lab: not running")
+
+
+@app.command()
+@handles_errors
+def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
+    """Whether the lab runs, and each device's address, up/down state, sessions and faults."""
+    from digikel.lab.runner import read_pid
+
+    directory = _state_dir(state_dir)
+    current = _running(directory)
+    doc: dict[str, Any] = {
+        "running": current is not None,
+        "pid": read_pid(directory),
+        "state_dir": str(directory),
+        "devices": current["devices"] if current else [],
+    }
+    if current:
+        doc["delay_ms"] = current["delay_ms"]
+        doc["time_scale"] = current["time_scale"]
+    if _obj(ctx).json:
+        emit_json(doc)
+        return
+    from rich.table import Table
+
+    out = stderr_console()
+    if not current:
+        out.print(f"lab: not running (state {directory})")
+        return
+    table = Table(title=f"lab (pid {doc['pid']}, delay {doc['delay_ms']} ms)")
+    for column in ("device", "platform", "address", "up", "sessions", "faults"):
+        table.add_column(column)
+    for device in doc["devices"]:
+        faults = ", ".join(
+            k + (f"({', '.join(f'{a}={b}' for a, b in v.items() if b is not None)})" if v else "")
+            for k, v in device["faults"].items()
+        )
+        table.add_row(
+            device["name"],
+            device["platform"],
+            f"{device['address']}:{device['port']}",
+            "up" if device["up"] else "DOWN",
+            str(device["sessions"]),
+            faults or "-",
+        )
+    from rich.console import Console
+
+    Console().print(table)
+
+
+@app.command()
+@handles_errors
+def reset(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecamatanOpt = None,
+    wave: WaveOpt = None,
+    all_sites: AllOpt = False,
+    state_dir: StateDirOpt = None,
+) -> None:
+    """Return devices to factory state (running lab: at once; stopped lab: at next start)."""
+    from digikel.lab.runner import control_request
+    from digikel.lab.specs import lab_devices, select_sites
+    from digikel.lab.store import StateStore
+
+    obj = _obj(ctx)
+    directory = _state_dir(state_dir)
+    filtered = bool(site or kecamatan or wave) and not all_sites
+    names: list[str] | None = None
+    if filtered:
+        inv = obj.load_inventory()
+        names = [d.name for d in lab_devices(inv, select_sites(inv, site, kecamatan, wave))]
+    current = _running(directory)
+    if current is not None:
+        served = {d["name"] for d in current["devices"]}
+        wanted = [n for n in names if n in served] if names is not None else None
+        done = control_request(directory, {"op": "reset", "devices": wanted})["reset"]
+    else:
+        store = StateStore(directory)
+        if names is None:
+            names = sorted(p.stem for p in store.devices_dir.glob("*.json"))
+        done = [n for n in names if store.remove(n)]
+    if obj.json:
+        emit_json({"reset": done, "running": current is not None})
+    else:
+        stderr_console().print(f"lab: {len(done)} devices back to factory state")
+
+
+@app.command()
+@handles_errors
+def fault(
+    ctx: typer.Context,
+    device: Annotated[str, typer.Argument(help="Device name, e.g. loa-bakung-rtr01.")],
+    kind: Annotated[
+        str,
+        typer.Argument(help="auth | drop | error | slow | hostkey | reboot | clear"),
+    ],
+    clear_kind: Annotated[
+        str | None, typer.Argument(help="With `clear`: only this fault kind.")
+    ] = None,
+    after: Annotated[
+        int, typer.Option("--after", min=0, help="drop: config commands still applied first.")
+    ] = 0,
+    match: Annotated[
+        str | None, typer.Option("--match", help="error: command substring that fails.")
+    ] = None,
+    message: Annotated[
+        str | None, typer.Option("--message", help="error: the device's answer.")
+    ] = None,
+    ms: Annotated[float, typer.Option("--ms", min=0, help="slow: delay per round trip.")] = 500,
+    seconds: Annotated[
+        float, typer.Option("--seconds", min=0, help="reboot: time unreachable.")
+    ] = 3.0,
+    state_dir: StateDirOpt = None,
+) -> None:
+    """Inject a fault into a running lab device, or clear its faults."""
+    from digikel.errors import InputError
+    from digikel.lab.runner import control_request
+    from digikel.lab.server import FAULT_KINDS
+
+    obj = _obj(ctx)
+    directory = _state_dir(state_dir)
+    if kind not in (*FAULT_KINDS, "clear"):
+        raise InputError(f"fault kind {kind!r}: expected one of {', '.join(FAULT_KINDS)}, clear")
+    if kind == "error" and not match:
+        raise InputError("the error fault needs --match <command substring>")
+    if clear_kind is not None and (kind != "clear" or clear_kind not in FAULT_KINDS):
+        raise InputError(f"unexpected argument {clear_kind!r}: only `clear` takes a fault kind")
+    current = _running(directory)
+    if current is None:
+        raise _lab_error(f"no lab is running from {directory}; start it with `digikel lab start`")
+    if device not in {d["name"] for d in current["devices"]}:
+        raise InputError(f"device {device!r} is not served by the running lab")
+    options: dict[str, Any] = {
+        "drop": {"after": after},
+        "error": {"match": match, "message": message},
+        "slow": {"ms": ms},
+        "reboot": {"seconds": seconds},
+    }.get(kind, {})
+    if kind == "clear":
+        request: dict[str, Any] = {"op": "clear", "device": device, "kind": clear_kind}
+    else:
+        request = {"op": "inject", "device": device, "kind": kind, "options": options}
+    try:
+        answer = control_request(directory, request)
+    except RuntimeError as exc:
+        raise _lab_error(str(exc)) from None
+    if obj.json:
+        emit_json(answer["device"])
+    else:
+        faults = answer["device"]["faults"]
+        stderr_console().print(f"lab: {device} faults: {', '.join(faults) or 'none'}")
+
+
+@app.command("known-hosts")
+@handles_errors
+def known_hosts(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here instead of the inventory's known_hosts."),
+    ] = None,
+) -> None:
+    """Write the inventory's known_hosts with every lab network device's host key."""
+    from digikel.lab.hostkeys import write_known_hosts
+    from digikel.lab.specs import lab_specs
+
+    obj = _obj(ctx)
+    inv: Inventory = obj.load_inventory()
+    specs = lab_specs(inv)
+    path = output or inv.known_hosts_path
+    count = write_known_hosts(path, specs)
+    if obj.json:
+        emit_json({"path": str(path), "entries": count})
+    else:
+        stderr_console().print(f"lab: wrote {count} host keys to {path}")

@@ -1,7 +1,423 @@
-"""`digikel network`: placeholder until the network command group lands."""
+"""`digikel network`: intended configs, backups, diff, push, verify, rollback of network gear."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="network commands.", no_args_is_help=True)
+from digikel.cli.common import emit_json, handles_errors, stderr_console
+
+if TYPE_CHECKING:
+    from digikel.cli.common import Context
+    from digikel.network.results import DeviceResult
+
+app = typer.Typer(
+    help="Network gear (RouterOS, IOS) through Netmiko: render, backup, diff, push, verify, "
+    "rollback, trust.",
+    no_args_is_help=True,
+)
+
+SiteOpt = Annotated[
+    list[str] | None, typer.Option("--site", "-s", help="Site slug, number or name (repeatable).")
+]
+KecOpt = Annotated[
+    list[str] | None, typer.Option("--kecamatan", "-k", help="Kecamatan (repeatable).")
+]
+WaveOpt = Annotated[list[str] | None, typer.Option("--wave", "-w", help="Wave (repeatable).")]
+HostOpt = Annotated[
+    list[str] | None, typer.Option("--host", "-H", help="One network device (repeatable).")
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Every site of the inventory.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=64, help="Parallel workers.")]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", min=1.0, help="Seconds per device command (and to connect).")
+]
+BackupDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--backup-dir",
+        help="Backup store [env DIGIKEL_BACKUP_DIR; default <project>/.digikel/backups].",
+        show_default=False,
+    ),
+]
+
+
+def _targets(
+    ctx: typer.Context,
+    site: list[str] | None,
+    kecamatan: list[str] | None,
+    wave: list[str] | None,
+    host: list[str] | None,
+    all_sites: bool,
+) -> tuple[Any, Any, Any]:
+    from digikel.inventory.secrets import load_secrets
+    from digikel.network.targets import select_devices
+
+    state: Context = ctx.obj
+    inv = state.load_inventory()
+    chosen = select_devices(
+        inv, sites=site, kecamatan=kecamatan, wave=wave, hosts=host, all_sites=all_sites
+    )
+    return inv, chosen, load_secrets(inv)
+
+
+def _options(
+    *,
+    check: bool = False,
+    rotate: bool = False,
+    timeout: float,
+    backup_dir: Path | None,
+    revision: str = "previous",
+) -> Any:
+    from digikel.network.connection import Timeouts
+    from digikel.network.operations import Options
+    from digikel.network.store import BackupStore
+
+    return Options(
+        check=check,
+        rotate_secrets=rotate,
+        timeouts=Timeouts(connect=min(timeout, 30.0), command=timeout),
+        store=BackupStore(backup_dir) if backup_dir else None,
+        revision=revision,
+    )
+
+
+def _run(
+    ctx: typer.Context,
+    operation: str,
+    inv: Any,
+    chosen: Any,
+    secrets: Any,
+    options: Any,
+    workers: int,
+) -> list[DeviceResult]:
+    from digikel.network.runner import run
+
+    state: Context = ctx.obj
+    total = sum(len(devices) for _, devices in chosen)
+    console = stderr_console()
+    if console.is_terminal and not state.json:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        with Progress(
+            TextColumn(f"{operation}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("", total=total)
+
+            def done(res: DeviceResult) -> None:
+                progress.advance(task)
+                progress.update(task, description=res.device)
+                console.print(_line(res))
+
+            return run(operation, inv, chosen, secrets, options, workers=workers, on_result=done)
+
+    def plain(res: DeviceResult) -> None:
+        sys.stderr.write(_line(res, markup=False) + "\n")
+
+    return run(operation, inv, chosen, secrets, options, workers=workers, on_result=plain)
+
+
+def _line(res: DeviceResult, markup: bool = True) -> str:
+    if res.failed:
+        state = "FAILED"
+    elif not res.ok:
+        state = "CHECKS FAILED"
+    elif res.changed:
+        state = "would change" if res.check else "changed"
+    else:
+        state = "ok"
+    extra = f" ({len(res.commands)} commands)" if res.commands else ""
+    text = f"{res.operation} {res.device}: {state}{extra}"
+    if res.error:
+        text += f": {res.error.splitlines()[0]}"
+    if markup:
+        colour = "red" if not res.ok else "yellow" if res.changed else "green"
+        from rich.markup import escape
+
+        return f"[{colour}]{escape(text)}[/{colour}]"
+    return text
+
+
+def _report(
+    ctx: typer.Context, operation: str, results: list[DeviceResult], show: str = ""
+) -> None:
+    from digikel.network.results import exit_code
+
+    state: Context = ctx.obj
+    if state.json:
+        emit_json({"operation": operation, "results": [r.as_dict() for r in results]})
+    else:
+        out = sys.stdout
+        for res in results:
+            if show == "diff" and (res.diff or res.commands):
+                out.write(f"=== {res.device}\n")
+                if res.diff:
+                    out.write(res.diff if res.diff.endswith("\n") else res.diff + "\n")
+                if res.commands:
+                    out.write("--- commands\n" + "\n".join(res.commands) + "\n")
+            if show == "checks":
+                for c in res.checks:
+                    out.write(f"{res.device} {c.name}: {'ok' if c.ok else 'FAILED'} ({c.detail})\n")
+            if show == "commands" and res.commands:
+                out.write(f"=== {res.device}\n" + "\n".join(res.commands) + "\n")
+            if res.failed:
+                out.write(f"{res.device}: FAILED: {res.error}\n")
+                if res.restored is not None:
+                    out.write(
+                        f"{res.device}: returned to its backup: {'yes' if res.restored else 'NO'}\n"
+                    )
+        bad = sum(1 for r in results if not r.ok)
+        changed = sum(1 for r in results if r.changed)
+        out.write(f"{operation}: {len(results)} device(s), {changed} changed, {bad} failed\n")
+    raise typer.Exit(exit_code(results))
+
+
+@app.command()
+@handles_errors
+def render(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecOpt = None,
+    wave: WaveOpt = None,
+    host: HostOpt = None,
+    all_sites: AllOpt = False,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for <site>/<device>.rsc|.cfg.")
+    ] = Path("build/network"),
+    show_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--show-secrets",
+            help="Write the real vault values (files mode 0600) instead of VAULT:<name> markers.",
+        ),
+    ] = False,
+) -> None:
+    """Render intended configurations offline (no device needed); secrets masked by default."""
+    from digikel.network.render import render_device
+
+    inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
+    written = []
+    for s, devices in chosen:
+        for device in devices:
+            rendered = render_device(inv, device, secrets, masked=not show_secrets)
+            path = output / s.slug / rendered.filename
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(rendered.text)
+            if show_secrets:
+                path.chmod(0o600)
+            written.append({"device": device.name, "site": s.slug, "path": str(path)})
+    state: Context = ctx.obj
+    if state.json:
+        emit_json({"operation": "render", "masked": not show_secrets, "files": written})
+    else:
+        for item in written:
+            sys.stdout.write(f"{item['path']}\n")
+        stderr_console().print(
+            f"rendered {len(written)} configuration(s) into {output}"
+            + ("" if show_secrets else " (secrets masked as VAULT:<name>; --show-secrets for real)")
+        )
+
+
+@app.command()
+@handles_errors
+def backup(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecOpt = None,
+    wave: WaveOpt = None,
+    host: HostOpt = None,
+    all_sites: AllOpt = False,
+    workers: WorkersOpt = 8,
+    timeout: TimeoutOpt = 60.0,
+    backup_dir: BackupDirOpt = None,
+) -> None:
+    """Fetch running configurations into the git backup store (one commit per changed device)."""
+    inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
+    opts = _options(timeout=timeout, backup_dir=backup_dir)
+    _report(ctx, "backup", _run(ctx, "backup", inv, chosen, secrets, opts, workers))
+
+
+@app.command()
+@handles_errors
+def diff(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecOpt = None,
+    wave: WaveOpt = None,
+    host: HostOpt = None,
+    all_sites: AllOpt = False,
+    workers: WorkersOpt = 8,
+    timeout: TimeoutOpt = 60.0,
+) -> None:
+    """Show intended against running per device, and the commands a push would send."""
+    inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
+    opts = _options(timeout=timeout, backup_dir=None)
+    _report(ctx, "diff", _run(ctx, "diff", inv, chosen, secrets, opts, workers), show="diff")
+
+
+def _confirm(ctx: typer.Context, what: str, chosen: Any, yes: bool, check: bool) -> None:
+    if yes or check:
+        return
+    state: Context = ctx.obj
+    names = [d.name for _, devices in chosen for d in devices]
+    if not sys.stdin.isatty() or state.json:
+        from digikel.errors import InputError
+
+        raise InputError(f"{what} needs confirmation: add --yes (or --check to only look)")
+    typer.confirm(f"{what} {len(names)} device(s): {', '.join(names)}?", abort=True, err=True)
+
+
+@app.command()
+@handles_errors
+def push(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecOpt = None,
+    wave: WaveOpt = None,
+    host: HostOpt = None,
+    all_sites: AllOpt = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Show the commands; send nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    rotate_secrets: Annotated[
+        bool,
+        typer.Option("--rotate-secrets", help="Re-send passwords and keys the device hides."),
+    ] = False,
+    workers: WorkersOpt = 8,
+    timeout: TimeoutOpt = 60.0,
+    backup_dir: BackupDirOpt = None,
+) -> None:
+    """Apply only what must change (backup first; access devices first, router last)."""
+    inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
+    _confirm(ctx, "push to", chosen, yes, check)
+    opts = _options(check=check, rotate=rotate_secrets, timeout=timeout, backup_dir=backup_dir)
+    results = _run(ctx, "push", inv, chosen, secrets, opts, workers)
+    _report(ctx, "push", results, show="commands" if check else "")
+
+
+@app.command()
+@handles_errors
+def verify(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecOpt = None,
+    wave: WaveOpt = None,
+    host: HostOpt = None,
+    all_sites: AllOpt = False,
+    workers: WorkersOpt = 8,
+    timeout: TimeoutOpt = 60.0,
+) -> None:
+    """Post-checks per device: identity, config in sync, VLANs, interfaces, tunnel, SSIDs."""
+    inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
+    opts = _options(timeout=timeout, backup_dir=None)
+    _report(ctx, "verify", _run(ctx, "verify", inv, chosen, secrets, opts, workers), show="checks")
+
+
+@app.command()
+@handles_errors
+def rollback(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecOpt = None,
+    wave: WaveOpt = None,
+    host: HostOpt = None,
+    all_sites: AllOpt = False,
+    revision: Annotated[
+        str,
+        typer.Option(
+            "--revision",
+            "-r",
+            help="Backup to restore: 'previous' (before the latest), 'latest' or a git revision.",
+        ),
+    ] = "previous",
+    check: Annotated[
+        bool, typer.Option("--check", help="Show the commands; send nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    workers: WorkersOpt = 8,
+    timeout: TimeoutOpt = 60.0,
+    backup_dir: BackupDirOpt = None,
+) -> None:
+    """Restore a backup through the same diff-and-push path (backup of the current state first)."""
+    inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
+    _confirm(ctx, f"roll back ({revision})", chosen, yes, check)
+    opts = _options(check=check, timeout=timeout, backup_dir=backup_dir, revision=revision)
+    results = _run(ctx, "rollback", inv, chosen, secrets, opts, workers)
+    _report(ctx, "rollback", results, show="commands" if check else "")
+
+
+@app.command()
+@handles_errors
+def trust(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecOpt = None,
+    wave: WaveOpt = None,
+    host: HostOpt = None,
+    all_sites: AllOpt = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept without asking.")] = False,
+) -> None:
+    """Record (or replace) devices' SSH host keys in the inventory's known-hosts file."""
+    from digikel.errors import InputError
+    from digikel.network import hostkeys
+    from digikel.network.targets import select_devices
+
+    state: Context = ctx.obj
+    inv = state.load_inventory()
+    chosen = select_devices(
+        inv, sites=site, kecamatan=kecamatan, wave=wave, hosts=host, all_sites=all_sites
+    )
+    path = inv.known_hosts_path
+    records: list[dict[str, Any]] = []
+    failures = 0
+    for _, devices in chosen:
+        for device in devices:
+            host_, port = device.connect_host, device.connect_port
+            try:
+                key = hostkeys.fetch_host_key(host_, port)
+            except Exception as exc:
+                failures += 1
+                records.append({"device": device.name, "error": f"{type(exc).__name__}: {exc}"})
+                sys.stderr.write(f"{device.name}: cannot fetch the host key: {exc}\n")
+                continue
+            seen = hostkeys.fingerprint(key)
+            old = hostkeys.expected_key(path, host_, port)
+            previous = hostkeys.fingerprint(old) if old is not None else None
+            entry = {
+                "device": device.name,
+                "address": f"{host_}:{port}",
+                "fingerprint": seen,
+                "previous": previous,
+                "recorded": False,
+            }
+            if previous == seen:
+                entry["recorded"] = True
+                records.append(entry)
+                sys.stderr.write(f"{device.name}: already trusted ({seen})\n")
+                continue
+            if not yes:
+                if not sys.stdin.isatty() or state.json:
+                    raise InputError(
+                        "trust needs confirmation: add --yes after checking the fingerprints"
+                    )
+                what = f"REPLACE {previous} with" if previous else "trust"
+                if not typer.confirm(f"{device.name} {host_}:{port}: {what} {seen}?", err=True):
+                    records.append(entry)
+                    continue
+            hostkeys.record_host_key(path, host_, port, key)
+            entry["recorded"] = True
+            records.append(entry)
+            sys.stderr.write(f"{device.name}: recorded {seen} in {path}\n")
+    if state.json:
+        emit_json({"operation": "trust", "known_hosts": str(path), "results": records})
+    code = 0 if not failures else (1 if failures == len(records) else 3)
+    raise typer.Exit(code)

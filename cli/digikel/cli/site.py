@@ -1,7 +1,225 @@
-"""`digikel site`: placeholder until the readiness issue lands."""
+"""`digikel site`: mark and unmark the manual readiness components, show one site's readiness."""
 
 from __future__ import annotations
 
+import datetime as dt
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-app = typer.Typer(help="site commands.", no_args_is_help=True)
+from digikel.cli.common import Context, emit_json, handles_errors, stderr_console, stdout_console
+from digikel.cli.status import (
+    STATE_STYLE,
+    JsonOpt,
+    LangOpt,
+    MaxAgeOpt,
+    language,
+    max_age_of,
+    open_configured_store,
+    wants_json,
+)
+
+if TYPE_CHECKING:
+    from digikel.store import Store
+
+app = typer.Typer(help="Mark, unmark and show a site's readiness.", no_args_is_help=True)
+
+
+class Manual(StrEnum):
+    physical_done = "physical-done"
+    inaugurated = "inaugurated"
+
+    @property
+    def component(self) -> str:
+        return "physical_works" if self is Manual.physical_done else "inaugurated"
+
+
+SiteArg = Annotated[str, typer.Argument(help="Site slug, number or kelurahan name.")]
+WhatArg = Annotated[Manual, typer.Argument(help="physical-done or inaugurated.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A note kept with the record.")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="When the works ended or the ceremony took place (YYYY-MM-DD; default today).",
+        show_default=False,
+    ),
+]
+
+
+def parse_date(text: str | None, today: dt.date) -> dt.date:
+    from digikel.errors import InputError
+
+    if text is None:
+        return today
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(
+            f"--date {text!r}: expected a date as YYYY-MM-DD, e.g. 2024-05-31"
+        ) from None
+    # One day of slack: the operator's calendar (WITA) may be ahead of this machine's.
+    if day > today + dt.timedelta(days=1):
+        raise InputError(f"--date {text}: lies in the future (today is {today.isoformat()})")
+    if day.year < 2020:
+        raise InputError(f"--date {text}: before the programme began; expected 2020 or later")
+    return day
+
+
+def _record(ctx: typer.Context, site_ref: str, what: Manual, action: str, **fields: Any) -> None:
+    from digikel.readiness.collect import one_site_readiness
+
+    state: Context = ctx.obj
+    inv = state.load_inventory()
+    site = inv.site(site_ref)
+    with open_configured_store() as store:
+        if action == "unmark":
+            current = one_site_readiness(inv, store, site, dt.timedelta(days=1))
+            if not current.component(what.component).green:
+                stderr_console().print(
+                    f"{site.name}: {what.value} is not marked; nothing to unmark", highlight=False
+                )
+                if state.json:
+                    emit_json({"site": site.slug, "component": what.component, "recorded": None})
+                return
+        record = store.record_mark(site.slug, what.component, action, **fields)
+    if state.json:
+        emit_json({"site": site.slug, "recorded": record.as_dict()})
+        return
+    when = f" ({record.work_date.isoformat()})" if record.work_date else ""
+    verb = "marked" if action == "mark" else "unmarked"
+    stdout_console().print(
+        f"{site.name}: {what.value} {verb}{when} by {record.operator}", highlight=False
+    )
+
+
+@app.command()
+@handles_errors
+def mark(
+    ctx: typer.Context,
+    site: SiteArg,
+    what: WhatArg,
+    date: DateOpt = None,
+    note: NoteOpt = None,
+) -> None:
+    """Record that a site's physical works are done, or that it was inaugurated."""
+    work_date = parse_date(date, dt.date.today())
+    _record(ctx, site, what, "mark", work_date=work_date, note=note)
+
+
+@app.command()
+@handles_errors
+def unmark(ctx: typer.Context, site: SiteArg, what: WhatArg, note: NoteOpt = None) -> None:
+    """Withdraw a mark; it is recorded as an event (the earlier mark stays in the history)."""
+    _record(ctx, site, what, "unmark", note=note)
+
+
+def site_history(store: Store, slug: str, lang: str, limit: int = 30) -> list[dict[str, Any]]:
+    """Who did what at the site, newest first: marks, runs' stages, batches of checks."""
+    from digikel.readiness.i18n import component_label, t
+
+    events: list[dict[str, Any]] = []
+    for mark_record in store.marks(slug):
+        label = component_label(mark_record.component, lang)
+        what = t(f"history.{mark_record.action}", lang, component=label)
+        if mark_record.work_date:
+            what += f" ({mark_record.work_date.isoformat()})"
+        if mark_record.note:
+            what += f": {mark_record.note}"
+        events.append({"at": mark_record.recorded_at, "by": mark_record.operator, "what": what})
+    stages_by_run: dict[int, list[str]] = {}
+    for stage in store.stages(site=slug):
+        stages_by_run.setdefault(stage.run_id, []).append(f"{stage.stage} {stage.status}")
+    for run in store.runs(site=slug, limit=limit):
+        what = f"{run.kind} #{run.id} ({run.status}): " + ", ".join(stages_by_run.get(run.id, []))
+        events.append({"at": run.started_at, "by": run.operator, "what": what})
+    batches: dict[tuple[int, str], list[bool]] = {}
+    first: dict[tuple[int, str], Any] = {}
+    for check in store.checks(slug, limit=2000):
+        key = (check.run_id, check.component)
+        batches.setdefault(key, []).append(check.ok)
+        first[key] = check
+    for key, oks in batches.items():
+        check = first[key]
+        what = (
+            f"{component_label(check.component, lang)}: {sum(oks)}/{len(oks)} "
+            f"{t('acceptance.pass', lang).lower()} (#{check.run_id})"
+        )
+        events.append({"at": check.checked_at, "by": check.operator, "what": what})
+    events.sort(key=lambda e: e["at"], reverse=True)
+    return [{**e, "at": e["at"].isoformat()} for e in events[:limit]]
+
+
+@app.command()
+@handles_errors
+def show(
+    ctx: typer.Context,
+    site: SiteArg,
+    max_age: MaxAgeOpt = None,
+    lang: LangOpt = "id",
+    json_output: JsonOpt = False,
+) -> None:
+    """One site's components, its newest check results, and its history (who did what)."""
+    from rich.table import Table
+
+    from digikel.readiness.collect import one_site_readiness
+    from digikel.readiness.i18n import component_label, t
+    from digikel.reports.document import site_document
+
+    state: Context = ctx.obj
+    lang = language(lang)
+    age = max_age_of(max_age)
+    inv = state.load_inventory()
+    chosen = inv.site(site)
+    with open_configured_store() as store:
+        readiness = one_site_readiness(inv, store, chosen, age)
+        checks = store.latest_checks(chosen.slug)
+        history = site_history(store, chosen.slug, lang)
+    document = site_document(readiness, lang, age)
+    document["checks"] = [c.as_dict() for c in checks]
+    document["history"] = history
+    if wants_json(ctx, json_output):
+        emit_json(document)
+        return
+
+    console = stdout_console()
+    verdict = t("ready", lang) if readiness.ready else t("not_ready", lang)
+    console.print(
+        f"[bold]{chosen.name}[/] ({chosen.kecamatan}, #{chosen.number}, {chosen.wave}): {verdict}",
+        highlight=False,
+    )
+    table = Table()
+    for header in ("", "Status", t("acceptance.time", lang), t("acceptance.by", lang), ""):
+        table.add_column(header)
+    for comp in document["components"].values():
+        when = comp["at"] or comp["work_date"] or ""
+        extra = comp["note"] or ", ".join(comp["failed"] or comp["missing"])
+        table.add_row(
+            component_label(comp["component"], lang),
+            f"[{STATE_STYLE[comp['state']]}]{comp['state_label']}[/]",
+            when[:19],
+            comp["by"] or "",
+            extra,
+        )
+    console.print(table)
+    for blocker in document["blockers"]:
+        console.print(f"  - {blocker['text']}", highlight=False)
+    if checks:
+        results = Table(title=t("acceptance.checks", lang), title_justify="left")
+        for header in ("component", "check", "target", "ok", "at", "by"):
+            results.add_column(header)
+        for check in checks:
+            results.add_row(
+                check.component,
+                check.name,
+                check.target or "",
+                "[green]ok[/]" if check.ok else "[red]FAIL[/]",
+                check.checked_at.isoformat()[:19],
+                check.operator,
+            )
+        console.print(results)
+    if history:
+        console.print("[bold]History[/]" if lang == "en" else "[bold]Riwayat[/]")
+        for event in history:
+            console.print(f"  {event['at'][:19]}  {event['by']}: {event['what']}", highlight=False)

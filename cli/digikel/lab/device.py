@@ -27,6 +27,7 @@ class DeviceSpec:
     hostkey_seed: str
     role: str = ""
     site: str = ""
+    enable_secret: str = ""  # IOS `enable`; the device password is accepted as well
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Question:
 
     mode: str  # "char" | "line"
     answer: Callable[[str], Reply]
+    secret: bool = False  # a password question: typed characters are not echoed
 
 
 class Host:

@@ -149,7 +149,9 @@ class RouterOsDevice(SimDevice):
 
     def interface_names(self) -> dict[str, tuple[Menu, dict[str, Any]]]:
         found: dict[str, tuple[Menu, dict[str, Any]]] = {}
-        for menu in INTERFACE_MENUS:
+        # physical ports first, as /interface print lists them
+        ordered = sorted(INTERFACE_MENUS, key=lambda m: m.interface_type not in ("ether", "wifi"))
+        for menu in ordered:
             for item in self.items(menu.path):
                 name = item["props"].get("name")
                 if name:

@@ -7,6 +7,7 @@ DeviceError / HostKeyError with the device named, so results and the CLI can say
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ class Endpoint:
     port: int
     username: str
     password: str = field(repr=False)
+    enable_secret: str = field(default="", repr=False)
     known_hosts: Path = Path("known_hosts")
 
     @property
@@ -65,6 +67,7 @@ def endpoint_for(inv: Inventory, device: Device, secrets: dict[str, Any]) -> End
         port=device.connect_port,
         username=str(hostvars.get("digikel_network_user") or hostvars["ansible_user"]),
         password=str(password),
+        enable_secret=str(secrets.get("vault_digikel_enable_secret") or password),
         known_hosts=inv.known_hosts_path,
     )
 
@@ -74,6 +77,7 @@ def connect(ep: Endpoint, timeouts: Timeouts) -> Iterator[Any]:
     """An open Netmiko session to the device; closed on exit, whatever happens inside."""
     from netmiko import ConnectHandler
 
+    hostkeys.expected_key(ep.known_hosts, ep.host, ep.port)  # a broken file: clear InputError
     try:
         conn = ConnectHandler(
             device_type=ep.device_type,
@@ -81,6 +85,7 @@ def connect(ep: Endpoint, timeouts: Timeouts) -> Iterator[Any]:
             port=ep.port,
             username=ep.username,
             password=ep.password,
+            secret=ep.enable_secret,
             ssh_strict=True,
             system_host_keys=False,
             alt_host_keys=True,
@@ -96,12 +101,13 @@ def connect(ep: Endpoint, timeouts: Timeouts) -> Iterator[Any]:
     except Exception as exc:
         raise translate_connect_error(ep, exc) from None
     try:
+        if ep.platform == "ios" and not conn.check_enable_mode():
+            conn.enable()
         yield conn
     finally:
-        try:
+        # The session may already be gone (dropped, rebooted).
+        with contextlib.suppress(Exception):
             conn.disconnect()
-        except Exception:  # the session may already be gone (dropped, rebooted)
-            pass
 
 
 def translate_connect_error(ep: Endpoint, exc: BaseException) -> DigikelError:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from digikel.errors import DigikelError
+from digikel.errors import DigikelError, InputError
 
 
 def host_label(host: str, port: int) -> str:
@@ -32,7 +32,7 @@ def fingerprint(key: Any) -> str:
 
 
 class HostKeyError(DigikelError):
-    """A device's host key is unknown or differs from the one recorded; the connection is refused."""
+    """A device's host key is unknown or not the one recorded: the connection is refused."""
 
     def __init__(
         self, device: str, host: str, port: int, seen: str | None, expected: str | None, path: Path
@@ -44,7 +44,8 @@ class HostKeyError(DigikelError):
             f"{device}: host key {what} at {host}:{port}; connection refused",
             f"  seen:     {seen or 'unavailable'}",
             f"  expected: {expected or f'none recorded in {path}'}",
-            f"  if this is the right device, accept its key with: digikel network trust --host {device}",
+            "  if this is the right device, accept its key with: "
+            f"digikel network trust --host {device}",
         ]
         super().__init__("\n".join(lines))
 
@@ -65,7 +66,12 @@ def expected_key(path: Path, host: str, port: int) -> Any | None:
 
     if not path.is_file():
         return None
-    keys = paramiko.HostKeys(str(path))
+    try:
+        keys = paramiko.HostKeys(str(path))
+    except Exception as exc:
+        raise InputError(
+            f"{path}: cannot read the known-hosts file ({exc}); expected OpenSSH known_hosts lines"
+        ) from None
     entry = keys.lookup(host_label(host, port))
     if not entry:
         return None

@@ -82,7 +82,9 @@ def switch_ports(hostvars: dict[str, Any]) -> list[Port]:
         else:
             ports.append(Port(number, name, "unused", "unused"))
     router = _router_name(hostvars)
-    ports.append(Port(count, port_name(platform, count), f"uplink {router}", "trunk", None, all_vlans))
+    ports.append(
+        Port(count, port_name(platform, count), f"uplink {router}", "trunk", None, all_vlans)
+    )
     return ports
 
 

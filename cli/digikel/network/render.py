@@ -82,9 +82,7 @@ def routeros_quote(value: Any) -> str:
     text = "yes" if value is True else "no" if value is False else str(value)
     if text and _PLAIN_ROUTEROS.match(text):
         return text
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("?", "\\?")
-    )
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("?", "\\?")
     return f'"{escaped}"'
 
 

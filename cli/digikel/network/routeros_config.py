@@ -85,7 +85,9 @@ class Item:
         """How to address the item on the device."""
         kind, prop, value = self.key
         if kind == "set":
-            return self.target
+            if not self.target or self.target.startswith("["):
+                return self.target
+            return quote(self.target)
         if prop == "line":
             where = " ".join(f"{k}={quote(v)}" for k, v in self.args.items())
             return f"[ find {where} ]"
@@ -93,7 +95,7 @@ class Item:
 
     def line(self, *, with_secrets: bool = True) -> str:
         args = {k: v for k, v in self.args.items() if with_secrets or k not in SENSITIVE}
-        head = self.verb if not self.target else f"{self.verb} {self.target}"
+        head = self.verb if not self.target else f"{self.verb} {self.find}"
         return f"{head} {format_args(args)}".rstrip()
 
 
@@ -226,8 +228,8 @@ def parse(text: str) -> Config:
         if verb not in ("add", "set"):
             raise ParseError(f"{menu}: cannot read command {verb!r} in: {stripped}")
         target = ""
-        if verb == "set" and rest and "=" not in rest[0]:
-            target, rest = rest[0], rest[1:]
+        if verb == "set" and rest and (rest[0].startswith("[") or "=" not in rest[0]):
+            target, rest = _normalise_target(rest[0]), rest[1:]
         args: dict[str, str] = {}
         for tok in rest:
             key, sep, value = tok.partition("=")
@@ -236,6 +238,15 @@ def parse(text: str) -> Config:
             args[key] = value
         config.add(Item(menu, verb, target, args))
     return config
+
+
+def _normalise_target(target: str) -> str:
+    # `set [ find name=telnet ]` and `set telnet` address the same item.
+    match = re.fullmatch(r"\[ find (?:where )?name=(\S+) \]", target)
+    if match:
+        name = tokenize(match.group(1))[0]
+        return name
+    return target
 
 
 def _normalise_menu(path: str) -> str:
@@ -318,7 +329,7 @@ def _item_changes(
             lines.append(f"remove {have.find}")
             lines.append(want.line())
         elif changed:
-            lines.append(f"set {want.find} {format_args(changed)}")
+            lines.append(" ".join(p for p in ("set", want.find, format_args(changed)) if p))
     return lines
 
 

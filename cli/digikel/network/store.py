@@ -105,7 +105,9 @@ class BackupStore:
             revs.append(Revision(commit, date, message))
         return revs
 
-    def read(self, site: str, device: str, platform: str, revision: str = "latest") -> tuple[str, str]:
+    def read(
+        self, site: str, device: str, platform: str, revision: str = "latest"
+    ) -> tuple[str, str]:
         """(commit, text) of a backup: "latest", "previous" (the one before) or a git revision."""
         rel = self.relpath(site, device, platform)
         revs = self.revisions(site, device, platform)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, Integer, and_, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from digikel import __version__
@@ -342,7 +342,7 @@ class Store:
             return [_check(r) for r in session.scalars(query)]
 
     def latest_checks(self, site: str | None = None) -> list[CheckRecord]:
-        """The newest batch of every (site, component): the checks of the run that checked it last."""
+        """The newest batch per (site, component): the checks of the run that checked it last."""
         c = m.CheckResult
         newest = select(c.site, c.component, func.max(c.checked_at).label("at")).group_by(
             c.site, c.component
@@ -386,13 +386,13 @@ class Store:
             c.site,
             c.component,
             c.run_id,
-            func.coalesce(c.target, ""),
-            func.min(c.ok.cast(m.Integer)),
+            c.target,
+            func.min(c.ok.cast(Integer)),
             func.max(c.checked_at),
-        ).group_by(c.site, c.component, c.run_id, func.coalesce(c.target, ""))
+        ).group_by(c.site, c.component, c.run_id, c.target)
         with self._read() as session:
             return [
-                (site, comp, run_id, target, bool(ok), m.UTCDateTime().process_result_value(at, None))  # type: ignore[misc]
+                (site, comp, run_id, target or "", bool(ok), at)
                 for site, comp, run_id, target, ok, at in session.execute(query)
             ]
 

@@ -160,3 +160,16 @@ class DeviceFact(Base):
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     collected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     operator: Mapped[str] = mapped_column(String(100))
+
+
+class SiteLock(Base):
+    """Who is rolling out a site right now (digikel.rollout.locks): one row per locked site,
+    so taking a lock is one atomic insert on every database."""
+
+    __tablename__ = "site_locks"
+    site: Mapped[str] = mapped_column(String(60), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    operator: Mapped[str] = mapped_column(String(100))
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -8,7 +8,7 @@ from typing import Any
 
 
 def _jsonable(record: object) -> dict[str, Any]:
-    data = asdict(record)  # type: ignore[call-overload]
+    data: dict[str, Any] = asdict(record)  # type: ignore[call-overload]
     for key, value in data.items():
         if isinstance(value, dt.date | dt.datetime):
             data[key] = value.isoformat()

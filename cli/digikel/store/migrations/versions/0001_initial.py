@@ -1,4 +1,4 @@
-"""The first schema: runs, stage and host results, checks, manual marks, device facts.
+"""The first schema: runs, stage and host results, checks, manual marks, device facts, locks.
 
 Revision ID: 0001
 Revises:
@@ -123,9 +123,29 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_device_facts_site"), "device_facts", ["site", "device", "collected_at"]
     )
+    op.create_table(
+        "site_locks",
+        sa.Column("site", sa.String(length=60), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("operator", sa.String(length=100), nullable=False),
+        sa.Column("hostname", sa.String(length=255), nullable=False),
+        sa.Column("pid", sa.Integer(), nullable=False),
+        sa.Column("since", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["runs.id"], name=op.f("fk_site_locks_run_id_runs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("site", name=op.f("pk_site_locks")),
+    )
 
 
 def downgrade() -> None:
-    for table in ("device_facts", "site_marks", "check_results", "host_results", "stage_results"):
+    for table in (
+        "site_locks",
+        "device_facts",
+        "site_marks",
+        "check_results",
+        "host_results",
+        "stage_results",
+        "runs",
+    ):
         op.drop_table(table)
-    op.drop_table("runs")
