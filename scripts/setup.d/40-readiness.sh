@@ -10,15 +10,18 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+for package in chromium fonts-dejavu-core postgresql; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    need+=("$package")
+done
 if ((${#need[@]})); then
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-dejavu-core
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
 # Start the distribution's default cluster (no systemd needed: CI containers often lack it).
-read -r pg_version pg_cluster < <(pg_lsclusters --no-header | awk 'NR==1 {print $1, $2}')
+pg_version="" pg_cluster=""
+read -r pg_version pg_cluster < <(pg_lsclusters --no-header | awk 'NR==1 {print $1, $2}') || true
 if [[ -z "${pg_version:-}" ]]; then
   pg_version=$(ls /usr/lib/postgresql | sort -V | tail -1)
   pg_cluster=main

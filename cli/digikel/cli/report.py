@@ -42,7 +42,7 @@ OutputOpt = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="File to write ('-' for stdout: csv and json only) [default: a dated file here].",
+        help="File to write ('-' for stdout: csv and json only; default: a dated file here).",
         show_default=False,
     ),
 ]
@@ -81,8 +81,11 @@ def report(
     max_age: MaxAgeOpt = None,
     lang: LangOpt = "id",
 ) -> None:
-    """Write the city's readiness report: progress per kecamatan, readiness over time, all
-    sites and their blockers. HTML is one self-contained file that works offline."""
+    """Write the city's readiness report (or run a subcommand).
+
+    Progress per kecamatan, readiness over time, all sites and their blockers. HTML is one
+    self-contained file that works offline.
+    """
     if ctx.invoked_subcommand is not None:
         return
     from digikel.errors import InputError
@@ -136,9 +139,11 @@ def acceptance(
     max_age: MaxAgeOpt = None,
     lang: LangOpt = "id",
 ) -> None:
-    """The handover evidence pack (berita acara serah terima) of a site: devices with models,
-    serials and configuration fingerprints, every check with result, time and operator, and
-    room for signatures."""
+    """The handover evidence pack (berita acara serah terima) of a site.
+
+    Devices with models, serials and configuration fingerprints, every check with its result,
+    time and operator, and room for signatures; HTML, or PDF printed by headless chromium.
+    """
     import tempfile
 
     from digikel.errors import InputError

@@ -78,7 +78,7 @@ def _record(ctx: typer.Context, site_ref: str, what: Manual, action: str, **fiel
             current = one_site_readiness(inv, store, site, dt.timedelta(days=1))
             if not current.component(what.component).green:
                 stderr_console().print(
-                    f"{site.name}: {what.value} is not marked; nothing to unmark", highlight=False
+                    f"{site.name}: {what.value} is not marked; nothing recorded", highlight=False
                 )
                 if state.json:
                     emit_json({"site": site.slug, "component": what.component, "recorded": None})
@@ -87,11 +87,12 @@ def _record(ctx: typer.Context, site_ref: str, what: Manual, action: str, **fiel
     if state.json:
         emit_json({"site": site.slug, "recorded": record.as_dict()})
         return
+    from digikel.readiness.i18n import component_label, t
+
+    label = component_label(record.component, "id")
     when = f" ({record.work_date.isoformat()})" if record.work_date else ""
-    verb = "marked" if action == "mark" else "unmarked"
-    stdout_console().print(
-        f"{site.name}: {what.value} {verb}{when} by {record.operator}", highlight=False
-    )
+    done = t(f"history.{record.action}", "id", component=label)
+    stdout_console().print(f"{site.name}: {done}{when} — {record.operator}", highlight=False)
 
 
 @app.command()
@@ -163,9 +164,10 @@ def show(
     """One site's components, its newest check results, and its history (who did what)."""
     from rich.table import Table
 
-    from digikel.readiness.collect import one_site_readiness
+    from digikel.readiness.collect import city_timezone, one_site_readiness
     from digikel.readiness.i18n import component_label, t
     from digikel.reports.document import site_document
+    from digikel.reports.html import short_formatter
 
     state: Context = ctx.obj
     lang = language(lang)
@@ -183,6 +185,7 @@ def show(
         emit_json(document)
         return
 
+    local = short_formatter(city_timezone(inv))
     console = stdout_console()
     verdict = t("ready", lang) if readiness.ready else t("not_ready", lang)
     console.print(
@@ -193,12 +196,12 @@ def show(
     for header in ("", "Status", t("acceptance.time", lang), t("acceptance.by", lang), ""):
         table.add_column(header)
     for comp in document["components"].values():
-        when = comp["at"] or comp["work_date"] or ""
+        when = comp["work_date"] or (local(comp["at"]) if comp["at"] else "")
         extra = comp["note"] or ", ".join(comp["failed"] or comp["missing"])
         table.add_row(
             component_label(comp["component"], lang),
             f"[{STATE_STYLE[comp['state']]}]{comp['state_label']}[/]",
-            when[:19],
+            when,
             comp["by"] or "",
             extra,
         )
@@ -215,11 +218,13 @@ def show(
                 check.name,
                 check.target or "",
                 "[green]ok[/]" if check.ok else "[red]FAIL[/]",
-                check.checked_at.isoformat()[:19],
+                local(check.checked_at.isoformat()),
                 check.operator,
             )
         console.print(results)
     if history:
         console.print("[bold]History[/]" if lang == "en" else "[bold]Riwayat[/]")
         for event in history:
-            console.print(f"  {event['at'][:19]}  {event['by']}: {event['what']}", highlight=False)
+            console.print(
+                f"  {local(event['at'])}  {event['by']}: {event['what']}", highlight=False
+            )

@@ -23,7 +23,7 @@ MaxAgeOpt = Annotated[
     typer.Option(
         "--max-age",
         help="Checks older than this are stale, e.g. 7d, 36h "
-        "[config readiness.max_age_days; default 7d].",
+        "(default: config readiness.max_age_days, else 7d).",
         show_default=False,
     ),
 ]
@@ -118,6 +118,7 @@ def status(
     json_output: JsonOpt = False,
 ) -> None:
     """Readiness per kecamatan and per site, progress against the targets, and blockers."""
+    from rich import box
     from rich.table import Table
 
     from digikel.readiness.blockers import blocker_lines
@@ -147,10 +148,10 @@ def status(
         table.add_row(row.name, str(row.sites), str(row.ready), str(row.inaugurated))
     console.print(table)
 
-    sites = Table(title=t("report.sites", lang), title_justify="left")
+    sites = Table(title=t("report.sites", lang), title_justify="left", box=box.SIMPLE_HEAD)
     sites.add_column(t("number", lang), justify="right")
-    sites.add_column(t("site", lang))
-    sites.add_column(t("kecamatan", lang))
+    sites.add_column(t("site", lang), no_wrap=True)
+    sites.add_column(t("kecamatan", lang), no_wrap=True)
     for component in COMPONENTS:
         sites.add_column(t(f"short.{component}", lang), justify="center")
     sites.add_column(t("ready", lang))

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from digikel.errors import InputError
+from digikel.errors import DigikelError, InputError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant works: it only has to be the same for every digikel process on one PostgreSQL.
@@ -48,7 +48,13 @@ def make_engine(url: str) -> Engine:
         ) from None
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DigikelError(
+                f"cannot create the store's folder {folder}: {exc.strerror}"
+            ) from None
     try:
         engine = create_engine(parsed, pool_pre_ping=not is_sqlite)
     except NoSuchModuleError:

@@ -1,0 +1,91 @@
+"""The inputs and results of readiness: plain data, no database and no inventory objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from digikel.readiness.components import State
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    """What readiness needs to know about a site from the inventory."""
+
+    number: int
+    slug: str
+    name: str
+    kecamatan: str
+    wave: str
+    physical_status: str  # the inventory's initial state: not-started | in-progress | done
+    physical_date: dt.date | None = None
+    physical_note: str | None = None
+    # component -> the targets its checks must cover (device names, "portal", application ids)
+    expected: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The checks of one component of one site made by one run."""
+
+    component: str
+    run_id: int
+    checked_at: dt.datetime
+    ok: bool
+    targets: frozenset[str]
+    failed: tuple[str, ...] = ()  # names of the failed checks (empty when only summarised)
+    operator: str | None = None
+
+
+@dataclass(frozen=True)
+class ManualEvent:
+    """A mark or unmark of a manual component (a MarkRecord, without the database)."""
+
+    component: str
+    action: str  # "mark" | "unmark"
+    work_date: dt.date | None
+    note: str | None
+    operator: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    component: str
+    state: State
+    source: str  # "checks" | "mark" | "inventory" | "none"
+    at: dt.datetime | None = None  # when checked, or when the mark was recorded
+    work_date: dt.date | None = None  # manual components: the date of the work or ceremony
+    note: str | None = None
+    by: str | None = None
+    run_id: int | None = None
+    failed: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    age: dt.timedelta | None = None
+
+    @property
+    def green(self) -> bool:
+        return self.state.green
+
+
+@dataclass(frozen=True)
+class SiteReadiness:
+    site: SiteFacts
+    components: tuple[ComponentStatus, ...]
+
+    @property
+    def ready(self) -> bool:
+        return all(c.green for c in self.components)
+
+    @property
+    def technically_ready(self) -> bool:
+        """Everything green except the inauguration: ready to be inaugurated."""
+        return all(c.green for c in self.components if c.component != "inaugurated")
+
+    @property
+    def blockers(self) -> list[ComponentStatus]:
+        """The components that keep the site from being ready, in the order work happens."""
+        return [c for c in self.components if not c.green]
+
+    def component(self, name: str) -> ComponentStatus:
+        return next(c for c in self.components if c.component == name)
