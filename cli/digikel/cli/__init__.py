@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from digikel import __version__
+from digikel.cli import history as history_cmd
 from digikel.cli import inventory as inventory_cmd
 from digikel.cli import lab as lab_cmd
 from digikel.cli import network as network_cmd
 from digikel.cli import report as report_cmd
+from digikel.cli import rollout as rollout_cmd
 from digikel.cli import site as site_cmd
 from digikel.cli import status as status_cmd
 from digikel.cli.common import Context, default_inventory_path
@@ -31,6 +33,8 @@ app.add_typer(lab_cmd.app, name="lab")
 app.add_typer(site_cmd.app, name="site")
 app.add_typer(report_cmd.app, name="report")
 app.command(name="status")(status_cmd.status)
+app.command(name="rollout")(rollout_cmd.rollout)
+app.add_typer(history_cmd.app, name="history")
 
 
 def _version(value: bool) -> None:

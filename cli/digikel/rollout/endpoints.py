@@ -1,0 +1,101 @@
+"""The endpoints stage: the site's playbook through ansible-runner's Python API.
+
+ansible-runner gives per-host stats and a live event stream without parsing Ansible's text, and
+the same project layout (ansible.cfg, playbooks/, roles/, inventory/) runs unchanged under its
+own CLI and under AWX (docs/rollout.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from digikel.rollout.stages import StageContext, StageOutcome
+from digikel.store import HostOutcome
+
+PLAYBOOK = "playbooks/site.yml"
+# Events worth a progress line: a host finished a task, failed it, or could not be reached.
+SHOWN_EVENTS = {
+    "runner_on_ok": "ok",
+    "runner_on_failed": "FAILED",
+    "runner_on_unreachable": "UNREACHABLE",
+}
+
+
+def runner_args(
+    project_dir: Path,
+    inventory_file: Path,
+    limit: str,
+    check: bool,
+    private_dir: Path,
+    playbook: str = PLAYBOOK,
+    extravars: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Keyword arguments for ansible_runner.run: flags named as ansible-playbook names them."""
+    cmdline = ["--diff"]
+    if check:
+        cmdline.insert(0, "--check")
+    return {
+        "private_data_dir": str(private_dir),
+        "project_dir": str(project_dir),
+        "playbook": playbook,
+        "inventory": str(inventory_file),
+        "limit": limit,
+        "cmdline": " ".join(cmdline),
+        "extravars": extravars or {},
+        "envvars": {
+            "ANSIBLE_CONFIG": str(project_dir / "ansible.cfg"),
+            "ANSIBLE_FORCE_COLOR": "False",
+        },
+        "quiet": True,
+        "json_mode": False,
+    }
+
+
+def host_outcomes(stats: dict[str, dict[str, int]] | None, hosts: list[str]) -> list[HostOutcome]:
+    """One outcome per host of the site, from ansible-runner's per-host stats."""
+    stats = stats or {}
+    outcomes = []
+    for host in hosts:
+        failed = stats.get("failures", {}).get(host, 0) > 0
+        unreachable = stats.get("dark", {}).get(host, 0) > 0
+        changed = stats.get("changed", {}).get(host, 0)
+        seen = any(host in stats.get(key, {}) for key in ("ok", "changed", "failures", "dark"))
+        detail = None if seen else "not run (no reachable endpoint for this host)"
+        outcomes.append(HostOutcome(host, changed > 0, failed, unreachable, detail))
+    return outcomes
+
+
+def endpoints_stage(ctx: StageContext) -> StageOutcome:
+    import ansible_runner
+
+    hosts = [d.name for d in ctx.site.devices if d.role in ("counter", "display")]
+    project = ctx.inventory.root.parent
+    private = Path(ctx.artifacts_dir)
+    private.mkdir(parents=True, exist_ok=True)
+    limit = ",".join(ctx.options.get("endpoint_hosts") or hosts)
+
+    def on_event(event: dict[str, Any]) -> bool:
+        label = SHOWN_EVENTS.get(event.get("event", ""))
+        data = event.get("event_data", {})
+        if label and data.get("host"):
+            ctx.on_event(data["host"], f"{label}: {data.get('task', '')}")
+        return True  # keep the event in the artifacts too
+
+    runner = ansible_runner.run(
+        **runner_args(project, ctx.inventory.env_file, limit, ctx.check, private),
+        event_handler=on_event,
+    )
+    outcomes = host_outcomes(runner.stats, hosts)
+    failed = [o.host for o in outcomes if o.failed or o.unreachable]
+    ok = runner.status == "successful" and not failed
+    detail = (
+        f"{len(hosts)} host(s), {sum(o.changed for o in outcomes)} changed"
+        if ok
+        else f"ansible-runner {runner.status} (rc {runner.rc}); failed: "
+        + (", ".join(failed) or "see artifacts")
+        + f"; artifacts in {private}"
+    )
+    return StageOutcome(
+        ok=ok, changed=any(o.changed for o in outcomes), detail=detail, hosts=outcomes
+    )
