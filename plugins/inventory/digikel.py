@@ -52,18 +52,10 @@ options:
     description: Loopback prefix of the simulated network devices (lab only).
     type: str
     default: 127.64.0.0/16
-  lab_printer_prefix:
-    description: Loopback prefix of the simulated printers (lab only).
-    type: str
-    default: 127.65.0.0/16
   lab_ssh_port:
     description: SSH port of the simulated network devices (lab only).
     type: int
     default: 2222
-  lab_ipp_port:
-    description: IPP port of the simulated printers (lab only).
-    type: int
-    default: 8631
 """
 
 EXAMPLES = r"""

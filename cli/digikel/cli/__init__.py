@@ -12,6 +12,7 @@ from digikel import __version__
 from digikel.cli import history as history_cmd
 from digikel.cli import inventory as inventory_cmd
 from digikel.cli import lab as lab_cmd
+from digikel.cli import labsvc as labsvc_cmd
 from digikel.cli import network as network_cmd
 from digikel.cli import report as report_cmd
 from digikel.cli import rollout as rollout_cmd
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(inventory_cmd.app, name="inventory")
 app.add_typer(network_cmd.app, name="network")
 app.add_typer(lab_cmd.app, name="lab")
+lab_cmd.app.add_typer(labsvc_cmd.app, name="services")
 app.add_typer(site_cmd.app, name="site")
 app.add_typer(report_cmd.app, name="report")
 app.command(name="status")(status_cmd.status)

@@ -77,3 +77,8 @@ def tunnel_address(transit: IPv4Network, number: int) -> IPv4Address:
 def lab_address(prefix: IPv4Network, number: int, host_octet: int) -> IPv4Address:
     """Where the lab simulates a device: <prefix>.<site number>.<last octet of its plan address>."""
     return prefix.network_address + number * 256 + host_octet
+
+
+def lab_printer_port(number: int, host_octet: int) -> int:
+    """The lab's IPP port of a printer: 10000 + 100 x site number + last octet of its address."""
+    return 10000 + 100 * number + host_octet

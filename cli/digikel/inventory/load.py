@@ -281,7 +281,9 @@ def _connect(
     if role in ("router", "switch", "ap"):
         return str(plan.lab_address(env.lab_network_prefix, number, last_octet)), env.lab_ssh_port
     if role == "printer":
-        return str(plan.lab_address(env.lab_printer_prefix, number, last_octet)), env.lab_ipp_port
+        # ippeveprinter cannot listen on one 127.x address (it wants IPv4 and IPv6 of a name),
+        # so lab printers share localhost and differ by port: 1SSOO = site SS, octet OO.
+        return "127.0.0.1", plan.lab_printer_port(number, last_octet)
     return name, 22  # a podman container named after the host
 
 

@@ -196,6 +196,4 @@ class EnvironmentFile(Strict):
     reference: str | None = "../reference/samarinda-kelurahan.csv"
     known_hosts: str = "known_hosts"
     lab_network_prefix: IPv4Network = IPv4Network("127.64.0.0/16")
-    lab_printer_prefix: IPv4Network = IPv4Network("127.65.0.0/16")
     lab_ssh_port: int = Field(default=2222, ge=1, le=65535)
-    lab_ipp_port: int = Field(default=8631, ge=1, le=65535)

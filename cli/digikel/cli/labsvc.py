@@ -1,0 +1,335 @@
+"""`digikel lab services`: the lab's stand-ins for everything outside this machine except the
+network devices: IPP printers, the data-centre HTTPS services and endpoint containers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from digikel.cli.common import (
+    Context,
+    default_inventory_path,
+    emit_json,
+    handles_errors,
+    stderr_console,
+)
+
+if TYPE_CHECKING:
+    from digikel.inventory.model import Inventory, Site
+
+app = typer.Typer(
+    help="Lab stand-ins outside this machine: IPP printers (ippeveprinter), the data centre's "
+    "applications and queue pages (HTTPS, lab CA), endpoint containers (podman).",
+    no_args_is_help=True,
+)
+fault_app = typer.Typer(
+    help="Make one data-centre application (or `queue`) unreachable or failing, and back.",
+    no_args_is_help=True,
+)
+app.add_typer(fault_app, name="app")
+
+COMPONENTS = ("printers", "datacentre", "containers")
+
+SiteOpt = Annotated[
+    list[str] | None, typer.Option("--site", "-s", help="Site slug, number or name (repeatable).")
+]
+KecamatanOpt = Annotated[
+    list[str] | None, typer.Option("--kecamatan", "-k", help="Kecamatan (repeatable).")
+]
+WaveOpt = Annotated[list[str] | None, typer.Option("--wave", "-w", help="Wave (repeatable).")]
+OnlyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--only", help="Only this component (repeatable): printers, datacentre, containers."
+    ),
+]
+HostOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--host", help="Containers: exactly these hosts (counters, displays, dc-portal01)."
+    ),
+]
+StateDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--state-dir",
+        help="Where pid files, logs, certificates and spools live "
+        "[env DIGIKEL_LABSVC_DIR; default <project>/.digikel/labsvc].",
+        show_default=False,
+    ),
+]
+
+
+def _obj(ctx: typer.Context) -> Context:
+    if isinstance(ctx.obj, Context):
+        return ctx.obj
+    return Context(inventory_path=default_inventory_path())
+
+
+def _state_dir(option: Path | None) -> Path:
+    from digikel.labsvc.state import resolve_state_dir
+
+    return resolve_state_dir(option)
+
+
+def _components(only: list[str] | None) -> list[str]:
+    from digikel.errors import InputError
+
+    for item in only or []:
+        if item not in COMPONENTS:
+            raise InputError(f"--only {item!r}: expected one of {', '.join(COMPONENTS)}")
+    return [c for c in COMPONENTS if not only or c in only]
+
+
+def _sites(
+    inv: Inventory, site: list[str] | None, kecamatan: list[str] | None, wave: list[str] | None
+) -> list[Site]:
+    return inv.select(sites=site, kecamatan=kecamatan, wave=wave)
+
+
+@app.command()
+@handles_errors
+def up(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecamatanOpt = None,
+    wave: WaveOpt = None,
+    only: OnlyOpt = None,
+    host: HostOpt = None,
+    portal: Annotated[
+        bool, typer.Option("--portal/--no-portal", help="Containers: also dc-portal01.")
+    ] = True,
+    state_dir: StateDirOpt = None,
+) -> None:
+    """Start the stand-ins; what already runs is kept.
+
+    Printers of the chosen sites (every site without a filter), the data-centre services, and
+    the endpoint containers of the chosen sites (only with a site filter or --host; at most 3
+    sites).
+    """
+    from digikel.errors import InputError
+    from digikel.labsvc import (
+        container_specs,
+        containers_up,
+        printer_specs,
+        start_datacentre,
+        start_printers,
+    )
+
+    obj = _obj(ctx)
+    components = _components(only)
+    directory = _state_dir(state_dir)
+    inv = obj.load_inventory()
+    filtered = bool(site or kecamatan or wave)
+    sites = _sites(inv, site, kecamatan, wave)
+    out = stderr_console()
+    doc: dict[str, Any] = {"state_dir": str(directory)}
+    exit_code = 0
+    if "containers" in components and not (filtered or host) and only:
+        raise InputError("containers: choose the sites (--site/--kecamatan/--wave) or --host")
+    if "printers" in components:
+        printers = start_printers(printer_specs(inv, sites), directory)
+        doc["printers"] = [p.as_dict() for p in printers]
+        out.print(f"printers: {sum(p.up for p in printers)}/{len(printers)} up")
+    if "datacentre" in components:
+        dc = start_datacentre(inv, directory)
+        doc["datacentre"] = dc.as_dict()
+        up_count = sum(item.state == "up" for item in dc.listeners)
+        out.print(f"datacentre: {up_count}/{len(dc.listeners)} listeners up (CA {dc.ca})")
+    if "containers" in components:
+        if filtered or host:
+            specs = container_specs(inv, sites, hosts=host, portal=portal)
+            root = inv.root.parent
+            result = containers_up(specs, repo_root=root)
+            doc["containers"] = result.as_dict()
+            if result.skipped:
+                exit_code = 3
+                out.print(f"containers: SKIPPED, nothing started: {result.skipped}")
+            else:
+                names = ", ".join(c.name for c in result.containers)
+                out.print(f"containers: {len(result.containers)} running ({names})")
+        else:
+            reason = "no sites chosen (pass --site to boot a site's endpoints)"
+            doc["containers"] = {"skipped": reason, "containers": []}
+            out.print(f"containers: not started: {reason}")
+    if obj.json:
+        emit_json(doc)
+    if exit_code:
+        raise typer.Exit(exit_code)
+
+
+@app.command()
+@handles_errors
+def down(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecamatanOpt = None,
+    wave: WaveOpt = None,
+    only: OnlyOpt = None,
+    state_dir: StateDirOpt = None,
+) -> None:
+    """Stop the stand-ins: everything, or the printers and containers of the chosen sites.
+
+    With a site filter the data-centre services stay up.
+    """
+    from digikel.labsvc import containers_down, stop_datacentre, stop_printers
+
+    obj = _obj(ctx)
+    components = _components(only)
+    directory = _state_dir(state_dir)
+    filtered = bool(site or kecamatan or wave)
+    slugs: list[str] | None = None
+    printer_names: list[str] | None = None
+    if filtered:
+        inv = obj.load_inventory()
+        chosen = _sites(inv, site, kecamatan, wave)
+        slugs = [s.slug for s in chosen]
+        printer_names = [d.name for s in chosen for d in s.devices_of("printer")]
+    out = stderr_console()
+    doc: dict[str, Any] = {"state_dir": str(directory)}
+    if "printers" in components:
+        doc["printers_stopped"] = stop_printers(directory, printer_names)
+        out.print(f"printers: {len(doc['printers_stopped'])} stopped")
+    if "datacentre" in components and not filtered:
+        doc["datacentre_stopped"] = stop_datacentre(directory)
+        out.print("datacentre: stopped" if doc["datacentre_stopped"] else "datacentre: not running")
+    if "containers" in components:
+        doc["containers_removed"] = containers_down(sites=slugs)
+        out.print(f"containers: {len(doc['containers_removed'])} removed")
+    if obj.json:
+        emit_json(doc)
+
+
+@app.command()
+@handles_errors
+def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
+    """What runs: each printer, each data-centre listener (with faults) and each container."""
+    from digikel.labsvc import (
+        containers_status,
+        datacentre_status,
+        podman_problem,
+        printers_status,
+    )
+
+    obj = _obj(ctx)
+    directory = _state_dir(state_dir)
+    problem = podman_problem()
+    doc: dict[str, Any] = {
+        "state_dir": str(directory),
+        "printers": [p.as_dict() for p in printers_status(directory)],
+        "datacentre": datacentre_status(directory).as_dict(),
+        "containers": {
+            "podman": problem or "ok",
+            "containers": [c.as_dict() for c in containers_status()] if not problem else [],
+        },
+    }
+    if obj.json:
+        emit_json(doc)
+        return
+    _print_status(doc)
+
+
+def _print_status(doc: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    printers = Table(title="printers (ippeveprinter)")
+    for column in ("printer", "uri", "pid", "up"):
+        printers.add_column(column)
+    for p in doc["printers"]:
+        printers.add_row(p["name"], p["uri"], str(p["pid"] or "-"), "up" if p["up"] else "DOWN")
+    console.print(printers)
+    dc = doc["datacentre"]
+    title = f"datacentre ({'pid ' + str(dc['pid']) if dc['running'] else 'not running'})"
+    listeners = Table(title=title)
+    for column in ("id", "address", "url", "state", "fault"):
+        listeners.add_column(column)
+    for item in dc["listeners"]:
+        listeners.add_row(
+            item["id"],
+            f"{item['address']}:{item['port']}",
+            item["url"],
+            item["state"],
+            item["fault"] or "-",
+        )
+    console.print(listeners)
+    containers = Table(title=f"containers (podman: {doc['containers']['podman']})")
+    for column in ("container", "role", "site", "state", "systemd", "ports"):
+        containers.add_column(column)
+    for c in doc["containers"]["containers"]:
+        containers.add_row(
+            c["name"], c["role"], c["site"], c["state"], c["systemd"] or "-", " ".join(c["ports"])
+        )
+    console.print(containers)
+
+
+def _fault(ctx: typer.Context, app_id: str, mode: str | None, state_dir: Path | None) -> None:
+    from digikel.labsvc import set_application_fault
+
+    obj = _obj(ctx)
+    status = set_application_fault(app_id, mode, _state_dir(state_dir))
+    item = next(i for i in status.listeners if i.id == app_id)
+    if obj.json:
+        emit_json({"running": status.running, **item.as_dict()})
+    else:
+        note = "" if status.running else " (stand-in not running: applies at its next start)"
+        stderr_console().print(f"datacentre: {app_id} is {item.state}{note}")
+
+
+@fault_app.command("down")
+@handles_errors
+def app_down(
+    ctx: typer.Context,
+    app_id: Annotated[str, typer.Argument(help="Application id (applications.yml) or `queue`.")],
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode", help="refuse: connections refused; error: every request answers HTTP 503."
+        ),
+    ] = "refuse",
+    state_dir: StateDirOpt = None,
+) -> None:
+    """Make an application unreachable (default) or failing."""
+    _fault(ctx, app_id, mode, state_dir)
+
+
+@fault_app.command("up")
+@handles_errors
+def app_up(
+    ctx: typer.Context,
+    app_id: Annotated[str, typer.Argument(help="Application id (applications.yml) or `queue`.")],
+    state_dir: StateDirOpt = None,
+) -> None:
+    """Serve an application normally again."""
+    _fault(ctx, app_id, None, state_dir)
+
+
+@app.command()
+@handles_errors
+def probe(
+    ctx: typer.Context,
+    target: Annotated[
+        str, typer.Argument(help="Application id, or an https URL (application, queue, portal).")
+    ],
+    path: Annotated[
+        str | None, typer.Option("--path", help="Request this path instead, e.g. /health.")
+    ] = None,
+    state_dir: StateDirOpt = None,
+) -> None:
+    """Check an application as the rollout's verify does (TLS verified against the lab CA)."""
+    from digikel.labsvc import probe as run_probe
+
+    obj = _obj(ctx)
+    result = run_probe(
+        target, inventory=obj.load_inventory(), state_dir=_state_dir(state_dir), path=path
+    )
+    if obj.json:
+        emit_json(result.as_dict())
+    else:
+        verdict = f"HTTP {result.status}" if result.ok else f"FAILED: {result.error}"
+        stderr_console().print(f"{result.url} via {result.connected_to}: {verdict}")
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,328 @@
+"""The endpoints of chosen sites (and the data-centre portal) as podman systemd containers.
+
+Each container is named after its inventory host and has it as hostname, which is what the lab
+inventory's `ansible_connection=containers.podman.podman, ansible_host=<host name>` expects.
+Options mirror the endpoint roles' Molecule platforms (roles/*/molecule/default/molecule.yml):
+the locally built systemd image, `--systemd=always`, `/sbin/init`, NET_ADMIN (nftables) and the
+host's apt archive cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from digikel.errors import DigikelError, InputError
+from digikel.labsvc.addresses import HTTPS_PORT, PORTAL_ADDRESS
+
+if TYPE_CHECKING:
+    from digikel.inventory.model import Inventory, Site
+
+LABEL = "digikel.labsvc"
+DEFAULT_IMAGE = "localhost/digikel-debian12-systemd:3"
+APT_CACHE = Path("/var/cache/digikel/apt-archives")
+BUILD_SCRIPT = Path("scripts") / "build-base-image.sh"
+PORTAL_NAME = "dc-portal01"
+PORTAL_PUBLISH = f"{PORTAL_ADDRESS}:{HTTPS_PORT}:443"
+# Endpoint containers are full systemd machines: beyond a few sites this machine runs out.
+MAX_SITES = 3
+SYSTEMD_READY = ("running", "degraded")
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    name: str
+    role: str  # counter | display | portal
+    site: str  # slug; "" for the data-centre portal
+    publish: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContainerStatus:
+    name: str
+    role: str
+    site: str
+    state: str  # podman's: running, exited, ... ; "missing" when there is none
+    systemd: str | None = None
+    ports: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "running" and self.systemd in SYSTEMD_READY
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "ready": self.ready}
+
+
+@dataclass(frozen=True)
+class ContainersResult:
+    """What `containers_up` did; `skipped` says why nothing ran (podman does not work here)."""
+
+    containers: list[ContainerStatus]
+    skipped: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "skipped": self.skipped,
+            "containers": [c.as_dict() for c in self.containers],
+        }
+
+
+def container_specs(
+    inv: Inventory,
+    sites: Sequence[Site],
+    hosts: Sequence[str] | None = None,
+    portal: bool = True,
+) -> list[ContainerSpec]:
+    """Counters and displays of `sites` (at most MAX_SITES), then dc-portal01 when `portal`.
+    With `hosts`, exactly those hosts instead (counters, displays or dc-portal01)."""
+    if hosts:
+        specs = []
+        for host in dict.fromkeys(hosts):
+            if host == PORTAL_NAME:
+                specs.append(ContainerSpec(PORTAL_NAME, "portal", "", (PORTAL_PUBLISH,)))
+                continue
+            device = inv.device(host)
+            if device.role not in ("counter", "display"):
+                raise InputError(
+                    f"{host} is a {device.role}: only counters, displays and {PORTAL_NAME} "
+                    "run as containers in the lab"
+                )
+            specs.append(ContainerSpec(device.name, device.role, device.site))
+        return specs
+    if len(sites) > MAX_SITES:
+        raise InputError(
+            f"{len(sites)} sites chosen: endpoint containers run for at most {MAX_SITES} sites "
+            "at once (each endpoint is a full systemd container); choose them with --site"
+        )
+    specs = [
+        ContainerSpec(d.name, d.role, site.slug)
+        for site in sites
+        for d in site.devices
+        if d.role in ("counter", "display")
+    ]
+    if portal:
+        specs.append(ContainerSpec(PORTAL_NAME, "portal", "", (PORTAL_PUBLISH,)))
+    return specs
+
+
+def base_image(repo_root: Path | None = None) -> str:
+    """DIGIKEL_BASE_IMAGE, else the image scripts/build-base-image.sh builds (one source of the
+    tag, so bumping it there is enough), else the known default."""
+    configured = os.environ.get("DIGIKEL_BASE_IMAGE")
+    if configured:
+        return configured
+    if repo_root is not None:
+        try:
+            text = (repo_root / BUILD_SCRIPT).read_text()
+        except OSError:
+            return DEFAULT_IMAGE
+        match = re.search(r'IMAGE="\$\{DIGIKEL_BASE_IMAGE:-([^}"]+)\}"', text)
+        if match:
+            return match.group(1)
+    return DEFAULT_IMAGE
+
+
+def run_args(spec: ContainerSpec, image: str) -> list[str]:
+    """The `podman run` arguments of one lab container (pure, so it is unit-tested)."""
+    args = [
+        "podman", "run", "--detach",
+        "--name", spec.name,
+        "--hostname", spec.name,
+        "--label", f"{LABEL}=endpoint",
+        "--label", f"{LABEL}.role={spec.role}",
+        "--label", f"{LABEL}.site={spec.site}",
+        "--systemd=always",
+        "--cap-add", "NET_ADMIN",
+        "--volume", f"{APT_CACHE}:/var/cache/apt/archives",
+    ]  # fmt: skip
+    for publish in spec.publish:
+        args += ["--publish", publish]
+    return [*args, image, "/sbin/init"]
+
+
+def _podman(*args: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            ["podman", *args], capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(
+            ["podman", *args], 124, "", f"timed out after {timeout} s"
+        )
+
+
+def podman_problem() -> str | None:
+    """Why podman cannot run the lab's containers here, or None when it can."""
+    if shutil.which("podman") is None:
+        return "podman is not installed (scripts/setup.d/20-podman.sh installs it)"
+    info = _podman("info", "--format", "{{.Host.OCIRuntime.Name}}", timeout=60)
+    if info.returncode != 0:
+        return f"`podman info` fails: {(info.stderr or info.stdout).strip()[:300]}"
+    return None
+
+
+def ensure_base_image(image: str, repo_root: Path) -> None:
+    """Build the base image with scripts/build-base-image.sh when it is missing (a few minutes
+    the first time on a machine: debootstrap from Debian's mirror)."""
+    if _podman("image", "exists", image).returncode == 0:
+        return
+    script = repo_root / BUILD_SCRIPT
+    if os.geteuid() != 0:
+        raise DigikelError(
+            f"the base image {image} is missing and building it needs root: run {script}"
+        )
+    done = subprocess.run(
+        ["bash", str(script)],
+        env={**os.environ, "DIGIKEL_BASE_IMAGE": image},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or _podman("image", "exists", image).returncode != 0:
+        tail = "\n".join(done.stderr.splitlines()[-15:])
+        raise DigikelError(f"building the base image {image} failed:\n{tail}")
+
+
+def _inspect(names: Sequence[str]) -> dict[str, dict[str, object]]:
+    if not names:
+        return {}
+    done = _podman("container", "inspect", *names)
+    # inspect fails as a whole when one name is missing: fall back to one by one.
+    if done.returncode != 0:
+        found: dict[str, dict[str, object]] = {}
+        for name in names if len(names) > 1 else ():
+            found.update(_inspect([name]))
+        return found
+    return {item["Name"].lstrip("/"): item for item in json.loads(done.stdout or "[]")}
+
+
+def _systemd_state(name: str) -> str:
+    # is-system-running prints the state whatever its exit code ("starting" exits 1).
+    done = _podman("exec", name, "systemctl", "is-system-running", timeout=30)
+    lines = done.stdout.strip().splitlines()
+    return lines[-1] if lines else "unreachable"
+
+
+def containers_up(
+    specs: Sequence[ContainerSpec],
+    *,
+    repo_root: Path,
+    timeout: float = 120.0,
+) -> ContainersResult:
+    """Create or start every container (idempotent), then wait until systemd inside each is
+    running (or degraded). Returns skipped=<reason> without doing anything if podman does not
+    work here; raises DigikelError when a container does not come up."""
+    problem = podman_problem()
+    if problem is not None:
+        return ContainersResult([], skipped=problem)
+    if not specs:
+        return ContainersResult([])
+    image = base_image(repo_root)
+    ensure_base_image(image, repo_root)
+    APT_CACHE.joinpath("partial").mkdir(parents=True, exist_ok=True)
+    existing = _inspect([s.name for s in specs])
+    for spec in specs:
+        current = existing.get(spec.name)
+        if current is not None:
+            labels = (current.get("Config") or {}).get("Labels") or {}  # type: ignore[attr-defined]
+            if labels.get(LABEL) != "endpoint":
+                raise DigikelError(
+                    f"a container named {spec.name} exists and is not the lab's: remove it "
+                    f"(`podman rm -f {spec.name}`) or rename it"
+                )
+            if (current.get("State") or {}).get("Running"):  # type: ignore[attr-defined]
+                continue
+            done = _podman("start", spec.name)
+        else:
+            done = _podman(*run_args(spec, image)[1:])
+        if done.returncode != 0:
+            raise DigikelError(f"podman could not start {spec.name}: {done.stderr.strip()}")
+    deadline = time.monotonic() + timeout
+    states = {s.name: "" for s in specs}
+    while True:
+        for name, state in states.items():
+            if state not in SYSTEMD_READY:
+                states[name] = _systemd_state(name)
+        if all(state in SYSTEMD_READY for state in states.values()):
+            break
+        if time.monotonic() > deadline:
+            late = ", ".join(f"{n} ({s})" for n, s in states.items() if s not in SYSTEMD_READY)
+            raise DigikelError(f"systemd did not come up within {timeout:g} s in: {late}")
+        time.sleep(0.5)
+    return ContainersResult(containers_status([s.name for s in specs], systemd=states))
+
+
+def containers_status(
+    names: Sequence[str] | None = None, systemd: dict[str, str] | None = None
+) -> list[ContainerStatus]:
+    """The lab's containers (all with the lab label, or the given names; missing ones too)."""
+    if podman_problem() is not None:
+        return []
+    listed = _podman("ps", "--all", "--filter", f"label={LABEL}", "--format", "{{.Names}}")
+    labelled = [n for n in listed.stdout.split() if n]
+    wanted = list(names) if names is not None else labelled
+    details = _inspect([n for n in wanted if n in labelled])
+    rows = []
+    for name in wanted:
+        item = details.get(name)
+        if item is None:
+            rows.append(ContainerStatus(name, "", "", "missing"))
+            continue
+        labels = (item.get("Config") or {}).get("Labels") or {}  # type: ignore[attr-defined]
+        state = str((item.get("State") or {}).get("Status", "unknown"))  # type: ignore[attr-defined]
+        ports = (item.get("NetworkSettings") or {}).get("Ports") or {}  # type: ignore[attr-defined]
+        published = [
+            f"{b.get('HostIp')}:{b.get('HostPort')}->{inside}"
+            for inside, bindings in ports.items()
+            for b in bindings or []
+        ]
+        sd = (systemd or {}).get(name)
+        if sd is None and state == "running":
+            sd = _systemd_state(name)
+        rows.append(
+            ContainerStatus(
+                name,
+                labels.get(f"{LABEL}.role", ""),
+                labels.get(f"{LABEL}.site", ""),
+                state,
+                sd,
+                published,
+            )
+        )
+    return rows
+
+
+def containers_down(
+    names: Sequence[str] | None = None, sites: Sequence[str] | None = None
+) -> list[str]:
+    """Remove the lab's containers: all of them, or those named, or those of the given sites."""
+    if podman_problem() is not None:
+        return []
+    listed = _podman(
+        "ps", "--all", "--filter", f"label={LABEL}",
+        "--format", '{{.Names}} {{ index .Labels "digikel.labsvc.site" }}',
+    )  # fmt: skip
+    victims = []
+    for line in listed.stdout.splitlines():
+        name, _, site = line.partition(" ")
+        if names is not None and name not in names:
+            continue
+        if sites is not None and site.strip() not in sites:
+            continue
+        victims.append(name)
+    if victims:
+        done = _podman("rm", "--force", "--time", "10", *victims)
+        if done.returncode != 0:
+            raise DigikelError(
+                f"podman could not remove {', '.join(victims)}: {done.stderr.strip()}"
+            )
+    return victims
