@@ -66,14 +66,32 @@ def host_outcomes(stats: dict[str, dict[str, int]] | None, hosts: list[str]) -> 
     return outcomes
 
 
+def lab_endpoints(hosts: list[str]) -> tuple[list[str], list[str]]:
+    """The hosts whose lab container runs, and those the lab does not run (podman may not work)."""
+    from digikel.labsvc.containers import containers_status
+
+    running = {c.name for c in containers_status(hosts) if c.state == "running"}
+    return [h for h in hosts if h in running], [h for h in hosts if h not in running]
+
+
 def endpoints_stage(ctx: StageContext) -> StageOutcome:
     import ansible_runner
 
     hosts = [d.name for d in ctx.site.devices if d.role in ("counter", "display")]
+    absent: list[str] = []
+    if ctx.inventory.environment == "lab":
+        hosts, absent = lab_endpoints(hosts)
+        if not hosts:
+            return StageOutcome(
+                ok=True,
+                skipped=True,
+                detail=f"lab: no running container for {', '.join(absent)}; start them with "
+                f"`digikel lab services up --site {ctx.site.slug} --only containers`",
+            )
     project = ctx.inventory.root.parent
     private = Path(ctx.artifacts_dir)
     private.mkdir(parents=True, exist_ok=True)
-    limit = ",".join(ctx.options.get("endpoint_hosts") or hosts)
+    limit = ",".join(hosts)
 
     def on_event(event: dict[str, Any]) -> bool:
         label = SHOWN_EVENTS.get(event.get("event", ""))

@@ -194,7 +194,9 @@ def _run_site(
             outcome = _run_stage(
                 inventory, store, options, stage_fns[stage], reporter, run_id, site, stage
             )
-            result.stages[stage] = "ok" if outcome.ok else "failed"
+            result.stages[stage] = (
+                "skipped" if outcome.skipped else ("ok" if outcome.ok else "failed")
+            )
             result.changed |= outcome.changed
             if not outcome.ok:
                 result.status, result.detail = "failed", f"{stage}: {outcome.detail}"
@@ -242,7 +244,7 @@ def _run_stage(
         run_id,
         site.slug,
         stage,
-        "ok" if outcome.ok else "failed",
+        "skipped" if outcome.skipped else ("ok" if outcome.ok else "failed"),
         detail=outcome.detail or None,
         changed=outcome.changed,
     )

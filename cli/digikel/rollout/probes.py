@@ -1,4 +1,8 @@
-"""Checks of things that are not configured by us but must answer: printers (IPP)."""
+"""Checks of what must answer at a site: printers over IPP, the portal and OPD applications.
+
+Both are probed from the machine digikel runs on (at the site, or over the VPN). In the lab the
+probes reach the lab's stand-ins, with TLS still verified against the lab's own CA.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import TYPE_CHECKING
 from digikel.store import Check
 
 if TYPE_CHECKING:
-    from digikel.inventory.model import Device
+    from digikel.inventory.model import Device, Inventory, Site
 
 IPP_TEST = "get-printer-attributes.test"
 
@@ -48,3 +52,25 @@ def printer_check(printer: Device, timeout: int = 10) -> Check:
         f"{uri}: {reason[-1] if reason else 'failed'}",
         printer.name,
     )
+
+
+def application_checks(inventory: Inventory, site: Site) -> list[Check]:
+    """The site's portal page and every OPD application it offers answer over verified HTTPS."""
+    from digikel.inventory.hostvars import site_vars
+    from digikel.labsvc.probe import probe
+
+    targets = [("portal", "portal page answers", site_vars(inventory, site)["portal_url"])]
+    hidden = set(site.hidden_applications)
+    targets += [
+        (a.id, "application answers", a.url) for a in inventory.applications if a.id not in hidden
+    ]
+    checks = []
+    for target, name, url in targets:
+        result = probe(url, inventory=inventory)
+        detail = (
+            f"{url}: HTTP {result.status}"
+            if result.ok
+            else f"{url}: {result.error or result.status}"
+        )
+        checks.append(Check("applications", name, result.ok, detail, target))
+    return checks

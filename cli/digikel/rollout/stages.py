@@ -20,6 +20,8 @@ class StageOutcome:
     ok: bool
     changed: bool = False
     detail: str = ""
+    # Nothing to do here (the lab runs no container for this site): not a failure, not "done".
+    skipped: bool = False
     hosts: list[HostOutcome] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
 

@@ -8,7 +8,7 @@ check, never a silent gap.
 from __future__ import annotations
 
 from digikel.rollout.network_stage import network_checks
-from digikel.rollout.probes import printer_check
+from digikel.rollout.probes import application_checks, printer_check
 from digikel.rollout.stages import StageContext, StageOutcome
 from digikel.store import Check
 
@@ -18,6 +18,7 @@ def verify_stage(ctx: StageContext) -> StageOutcome:
     net, _ = network_checks(ctx)
     checks += net
     checks += [printer_check(p) for p in ctx.site.devices_of("printer")]
+    checks += application_checks(ctx.inventory, ctx.site)
     for check in checks:
         ctx.on_event(check.target or "", f"{check.name}: {'ok' if check.ok else 'FAILED'}")
     failed = [c for c in checks if not c.ok]
