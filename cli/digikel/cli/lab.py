@@ -1,4 +1,4 @@
-"""`digikel lab`: simulated RouterOS and IOS devices on loopback, for tests, demos and benchmarks."""
+"""`digikel lab`: simulated RouterOS and IOS devices on loopback (tests, demos, benchmarks)."""
 
 from __future__ import annotations
 
@@ -105,8 +105,9 @@ def start(
     scale = time_scale if time_scale is not None else time_scale_from_env()
     pid = read_pid(directory)
     if pid is not None and pid != os.getpid():
-        raise _lab_error(f"a lab is already running from {directory} (pid {pid}); "
-                         "run `digikel lab stop` first")
+        raise _lab_error(
+            f"a lab is already running from {directory} (pid {pid}); run `digikel lab stop` first"
+        )
     inv = obj.load_inventory()
     specs = lab_specs(inv, sites=site, kecamatan=kecamatan, wave=wave)
     if not specs:
@@ -179,8 +180,7 @@ def _start_background(
             stdin=subprocess.DEVNULL,
             stdout=logf,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
-            cwd=str(directory),
+            start_new_session=True,  # survives the terminal; relative env paths keep working
         )
     deadline = time.monotonic() + 120
     status = None
@@ -354,12 +354,13 @@ def fault(
         raise _lab_error(f"no lab is running from {directory}; start it with `digikel lab start`")
     if device not in {d["name"] for d in current["devices"]}:
         raise InputError(f"device {device!r} is not served by the running lab")
-    options: dict[str, Any] = {
+    choices: dict[str, dict[str, Any]] = {
         "drop": {"after": after},
         "error": {"match": match, "message": message},
         "slow": {"ms": ms},
         "reboot": {"seconds": seconds},
-    }.get(kind, {})
+    }
+    options = choices.get(kind, {})
     if kind == "clear":
         request: dict[str, Any] = {"op": "clear", "device": device, "kind": clear_kind}
     else:

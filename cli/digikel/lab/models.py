@@ -14,7 +14,7 @@ class Hardware:
 
 
 _ROUTEROS: dict[str, Hardware] = {
-    "RB5009UG+S+IN": Hardware(tuple(f"ether{i}" for i in range(1, 9)) + ("sfp-sfpplus1",)),
+    "RB5009UG+S+IN": Hardware((*(f"ether{i}" for i in range(1, 9)), "sfp-sfpplus1")),
     "CRS328-24P-4S+RM": Hardware(
         tuple(f"ether{i}" for i in range(1, 25)) + tuple(f"sfp-sfpplus{i}" for i in range(1, 5))
     ),

@@ -8,8 +8,10 @@ properties the order they were given in, so an export shows back exactly what a 
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import hashlib
+import logging
 import re
 from typing import Any
 
@@ -42,6 +44,7 @@ from digikel.lab.routeros_syntax import (
     wrap,
 )
 
+log = logging.getLogger("digikel.lab")
 VERSION = "7.16.2"
 REBOOT_SECONDS = 3.0
 
@@ -111,7 +114,11 @@ class RouterOsDevice(SimDevice):
         state["menus"] = menus
 
         def factory(path: str, props: dict[str, str]) -> None:
-            item = {"id": state["next_id"], "props": dict(props), "factory": dict(props)}
+            item: dict[str, Any] = {
+                "id": state["next_id"],
+                "props": dict(props),
+                "factory": dict(props),
+            }
             state["next_id"] += 1
             menus[path].append(item)
 
@@ -121,8 +128,8 @@ class RouterOsDevice(SimDevice):
             factory("/interface/wifi", {"name": radio, "default-name": radio})
         services = [("telnet", 23), ("ftp", 21), ("www", 80), ("ssh", 22), ("www-ssl", 443)]
         services += [("api", 8728), ("winbox", 8291), ("api-ssl", 8729)]
-        for name, port in services:
-            factory("/ip/service", {"name": name, "port": str(port)})
+        for name, number in services:
+            factory("/ip/service", {"name": name, "port": str(number)})
         for group in ("read", "write", "full"):
             factory("/user/group", {"name": group})
         factory("/user", {"name": "admin", "group": "full"})
@@ -200,6 +207,7 @@ class RouterOsDevice(SimDevice):
 
     def on_boot(self) -> None:
         super().on_boot()
+        self._armed.clear()  # the server cancelled every timer before (re)booting the device
         self.sync_scheduler()
         for item in self.items("/system/scheduler"):
             props = item["props"]
@@ -254,7 +262,8 @@ class RouterOsDevice(SimDevice):
             except (_Quit, _Ask):
                 break
             except CommandError as exc:
-                text = re.sub(r"\(line 1 ", f"(line {number} ", exc.text)
+                text = _at_line(exc.text, number)
+                log.warning("%s: %s stopped: %s", self.name, origin, text)
                 output.append(text)
                 break
         return "\n".join(o for o in output if o)
@@ -284,9 +293,7 @@ class RouterOsDevice(SimDevice):
     def _export_menu(self, menu: Menu, show_sensitive: bool) -> list[list[str]]:
         def pairs(props: dict[str, str]) -> list[str]:
             return [
-                f"{k}={quote(v)}"
-                for k, v in props.items()
-                if show_sensitive or k not in SENSITIVE
+                f"{k}={quote(v)}" for k, v in props.items() if show_sensitive or k not in SENSITIVE
             ]
 
         out: list[list[str]] = []
@@ -335,7 +342,7 @@ class RouterOsShell(Shell):
         )
 
     def prompt(self) -> str:
-        """`[user@identity] > `, `[user@identity] <SAFE> ` in safe mode, the menu when inside one."""
+        """`[user@identity] > `; `[user@identity] <SAFE> ` in safe mode; the menu when in one."""
         safe = self.device.safe_holder is self
         head = f"[{self.username}@{self.device.identity}]"
         if self.path != "/":
@@ -393,8 +400,7 @@ class RouterOsShell(Shell):
             return ""
         path, rest = self._resolve(tokens)
         if not rest:
-            if self.interactive:
-                self.path = path
+            self.path = path  # a bare menu path moves into it (scripts and exports rely on it)
             return ""
         command, args = rest[0], rest[1:]
         if command.key is not None or command.kind != "word":
@@ -405,7 +411,8 @@ class RouterOsShell(Shell):
         handler = self._handler(path, name)
         if handler is None:
             raise _at(f"bad command name {name}", command.column)
-        return handler(path, args)
+        result: str = handler(path, args)
+        return result
 
     def _resolve(self, tokens: list[Token]) -> tuple[str, list[Token]]:
         """Walk menu words from the current menu; what remains is the command and arguments."""
@@ -444,6 +451,7 @@ class RouterOsShell(Shell):
         special = {
             ("/", "export"): self._cmd_export,
             ("/", "import"): self._cmd_import,
+            ("/", "ping"): self._cmd_ping,
             ("/system", "reboot"): self._cmd_reboot,
             ("/system", "reset-configuration"): self._cmd_reset,
             ("/system/resource", "print"): self._cmd_resource,
@@ -524,6 +532,8 @@ class RouterOsShell(Shell):
     def _matches(props: dict[str, str], token: Token) -> bool:
         if token.key is not None:
             key, value = token.key, token.value or ""
+            if token.op == "~":
+                return re.search(value, props.get(key, "")) is not None
             if key.endswith("!"):
                 return props.get(key[:-1], "") != value
             if key == "disabled" and value == "no":
@@ -532,9 +542,6 @@ class RouterOsShell(Shell):
                 return value == "no"
             return props.get(key, "") == value
         text = token.text
-        if "~" in text:
-            key, pattern = text.split("~", 1)
-            return re.search(pattern.strip('"'), props.get(key, "")) is not None
         if text.startswith("!"):
             return props.get(text[1:], "no") != "yes"
         return props.get(text, "no") == "yes"
@@ -546,9 +553,9 @@ class RouterOsShell(Shell):
             other = item["props"]
             if menu.named and props.get("name") and other.get("name") == props.get("name"):
                 raise CommandError("failure: item with such name already exists")
-            if menu.unique and all(other.get(k) == props.get(k) for k in menu.unique):
-                if all(props.get(k) for k in menu.unique):
-                    raise CommandError(_DUPLICATE.get(menu.path, "failure: already have such entry"))
+            same = menu.unique and all(other.get(k) == props.get(k) for k in menu.unique)
+            if same and all(props.get(k) for k in menu.unique):
+                raise CommandError(_DUPLICATE.get(menu.path, "failure: already have such entry"))
 
     def _check_refs(self, menu: Menu, values: dict[str, str]) -> None:
         names = self.device.interface_names()
@@ -697,7 +704,6 @@ class RouterOsShell(Shell):
         return props
 
     def _list_print(self, path: str, args: list[Token]) -> str:
-        menu = self._menu(path)
         values, flags = self._flags(
             args, {"terse", "detail", "where", "count-only", "without-paging", "brief"}
         )
@@ -716,7 +722,7 @@ class RouterOsShell(Shell):
 
     # ----- singleton menus -----
     def _single_set(self, path: str, args: list[Token]) -> str:
-        settings = self.device.settings(path)
+        settings = dict(self.device.settings(path))
         for token in args:
             if token.key is not None:
                 settings[token.key] = token.value or ""
@@ -724,13 +730,14 @@ class RouterOsShell(Shell):
                 settings.pop(token.text[1:], None)
             else:
                 raise _at("expected end of command", token.column)
+        self.device.menus[path] = settings
         self._changed(path)
         return ""
 
     def _single_unset(self, path: str, args: list[Token]) -> str:
         settings = self.device.settings(path)
         for token in args:
-            settings.pop(token.value if token.key == "value-name" else token.text, None)
+            settings.pop((token.value or "") if token.key == "value-name" else token.text, None)
         self._changed(path)
         return ""
 
@@ -782,11 +789,53 @@ class RouterOsShell(Shell):
             try:
                 result = runner.execute(line)
             except CommandError as exc:
-                raise CommandError(re.sub(r"\(line 1 ", f"(line {number} ", exc.text)) from None
+                raise CommandError(_at_line(exc.text, number)) from None
             if result:
                 output.append(result)
         output.append("\nScript file loaded and executed successfully")
         return "\n".join(output)
+
+    def reachable(self, target: str) -> bool:
+        """What the lab pretends answers a ping: our own subnets, and what a WireGuard peer with
+        an endpoint routes (the hub is taken as up)."""
+        import ipaddress
+
+        try:
+            address = ipaddress.ip_address(target)
+        except ValueError:
+            return False
+        networks = []
+        for item in self.device.items("/ip/address"):
+            with contextlib.suppress(ValueError):
+                networks.append(ipaddress.ip_interface(item["props"].get("address", "")).network)
+        for item in self.device.items("/interface/wireguard/peers"):
+            if not item["props"].get("endpoint-address"):
+                continue
+            for text in item["props"].get("allowed-address", "").split(","):
+                with contextlib.suppress(ValueError):
+                    networks.append(ipaddress.ip_network(text, strict=False))
+        return any(address in network for network in networks)
+
+    def _cmd_ping(self, path: str, args: list[Token]) -> str:
+        values, _ = self._flags(args[1:] if args and args[0].key is None else args, set())
+        target = args[0].text if args and args[0].key is None else values.get("address", "")
+        if not target:
+            raise CommandError("expected address")
+        count = int(values.get("count", "4")) if values.get("count", "4").isdigit() else 4
+        ok = self.reachable(target)
+        lines = ["  SEQ HOST                                     SIZE TTL TIME       STATUS"]
+        for seq in range(count):
+            if ok:
+                lines.append(f"  {seq:>3} {target:<40} {56:>4} {63:>3} {11 + seq % 3}ms")
+            else:
+                lines.append(f"  {seq:>3} {target:<40}                     timeout")
+        received = count if ok else 0
+        loss = 0 if ok else 100
+        summary = f"    sent={count} received={received} packet-loss={loss}%"
+        if ok:
+            summary += " min-rtt=11ms avg-rtt=12ms max-rtt=13ms"
+        lines.append(summary)
+        return "\n".join(lines)
 
     def _cmd_reboot(self, path: str, args: list[Token]) -> str:
         self._flags(args, set())
@@ -872,10 +921,14 @@ class RouterOsShell(Shell):
             if item["props"].get("default-name"):
                 props["default-name"] = item["props"]["default-name"]
             props["type"] = menu.interface_type
-            props["mtu"] = item["props"].get("mtu", "1420" if menu.interface_type == "wg" else "1500")
+            props["mtu"] = item["props"].get(
+                "mtu", "1420" if menu.interface_type == "wg" else "1500"
+            )
             mac_seed = hashlib.sha256(f"{self.device.name}:{name}".encode()).digest()
             if menu.interface_type != "wg":
-                props["mac-address"] = ":".join(f"{b:02X}" for b in (b"\x48\xa9\x8a" + mac_seed[:3]))
+                props["mac-address"] = ":".join(
+                    f"{b:02X}" for b in (b"\x48\xa9\x8a" + mac_seed[:3])
+                )
             if item["props"].get("comment"):
                 props["comment"] = item["props"]["comment"]
             rows.append((number, "X" if disabled else "R", props))
@@ -892,7 +945,9 @@ class RouterOsShell(Shell):
         if ref.kind == "bracket":
             conds = [t for t in tokenize(ref.text) if t.key is not None or t.text.startswith("!")]
             targets = [
-                (m, i) for m, i in names.values() if all(self._matches(i["props"], c) for c in conds)
+                (m, i)
+                for m, i in names.values()
+                if all(self._matches(i["props"], c) for c in conds)
             ]
         else:
             for part in ref.text.split(","):
@@ -966,6 +1021,13 @@ class _Ask(Exception):
         super().__init__(text)
         self.text = text
         self.question = question
+
+
+def _at_line(text: str, number: int) -> str:
+    """An error inside a script or imported file names the file's line."""
+    if "(line 1 " in text:
+        return text.replace("(line 1 ", f"(line {number} ")
+    return f"{text} (line {number} column 1)"
 
 
 def _print_settings(values: dict[str, str]) -> str:

@@ -40,10 +40,19 @@ def _s(path: str, **defaults: str) -> Menu:
 # The order of this tuple is the order of sections in /export (close to RouterOS 7's own).
 MENUS: tuple[Menu, ...] = (
     _l("/interface/bridge", named=True, interface_type="bridge"),
-    _l("/interface/ethernet", named=True, fixed=True, factory_key="default-name",
-       interface_type="ether"),
-    _l("/interface/pppoe-client", named=True, interface_type="pppoe-out",
-       interface_refs=("interface",)),
+    _l(
+        "/interface/ethernet",
+        named=True,
+        fixed=True,
+        factory_key="default-name",
+        interface_type="ether",
+    ),
+    _l(
+        "/interface/pppoe-client",
+        named=True,
+        interface_type="pppoe-out",
+        interface_refs=("interface",),
+    ),
     _l("/interface/wireguard", named=True, interface_type="wg"),
     _l("/interface/vlan", named=True, interface_type="vlan", interface_refs=("interface",)),
     _l("/interface/bonding", named=True, interface_type="bond"),

@@ -31,6 +31,7 @@ class Token:
     kind: str = "word"  # word | bracket
     key: str | None = None  # for key=value words
     value: str | None = None
+    op: str = "="  # "=" or "~" (regex match in find expressions)
 
 
 def split_commands(line: str) -> list[tuple[str, int]]:
@@ -113,10 +114,11 @@ def tokenize(line: str, offset: int = 0) -> list[Token]:
             tokens.append(Token(text, column))
             continue
         start = pos
-        while pos < len(line) and line[pos] not in " \t=\"[":
+        while pos < len(line) and line[pos] not in ' \t=~"[':
             pos += 1
         word = line[start:pos]
-        if pos < len(line) and line[pos] == "=" and word:
+        if pos < len(line) and line[pos] in "=~" and word:
+            op = line[pos]
             pos += 1
             if pos < len(line) and line[pos] == '"':
                 value, pos = _read_quoted(line, pos + 1)
@@ -127,7 +129,7 @@ def tokenize(line: str, offset: int = 0) -> list[Token]:
                 while pos < len(line) and line[pos] not in " \t":
                     pos += 1
                 value = line[vstart:pos]
-            tokens.append(Token(f"{word}={value}", column, "word", word, value))
+            tokens.append(Token(f"{word}{op}{value}", column, "word", word, value, op))
             continue
         if not word:
             raise SyntaxProblem("expected end of command", column)

@@ -1,0 +1,1101 @@
+"""A simulated Cisco IOS switch (Catalyst 1000 class): exec and config modes, running and startup
+configurations kept apart, archive, timed rollback (`configure terminal revert timer`) and
+`configure replace`.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from digikel.lab import ios_config as cfg
+from digikel.lab.device import DeviceSpec, Host, Question, Reply, Shell, SimDevice
+from digikel.lab.models import ios_hardware
+
+VERSION = "15.2(7)E10"
+INVALID = "% Invalid input detected at '^' marker."
+INCOMPLETE = "% Incomplete command."
+AMBIGUOUS = "% Ambiguous command:"
+
+# Exec commands as keyword paths; each word may be abbreviated to a unique prefix.
+_EXEC: tuple[tuple[str, ...], ...] = (
+    ("show", "running-config"),
+    ("show", "startup-config"),
+    ("show", "version"),
+    ("show", "vlan", "brief"),
+    ("show", "vlan"),
+    ("show", "interfaces", "status"),
+    ("show", "interfaces", "trunk"),
+    ("show", "ip", "interface", "brief"),
+    ("show", "archive"),
+    ("show", "clock"),
+    ("show", "privilege"),
+    ("show", "snmp", "user"),
+    ("show", "flash:"),
+    ("configure", "terminal"),
+    ("configure", "confirm"),
+    ("configure", "replace"),
+    ("configure", "revert"),
+    ("copy",),
+    ("write", "memory"),
+    ("write", "terminal"),
+    ("write",),
+    ("reload",),
+    ("dir",),
+    ("delete",),
+    ("more",),
+    ("terminal", "length"),
+    ("terminal", "width"),
+    ("terminal", "no"),
+    ("enable",),
+    ("disable",),
+    ("exit",),
+    ("logout",),
+    ("quit",),
+    ("archive", "config"),
+    ("ping",),
+)
+_USER_EXEC = {"enable", "exit", "logout", "quit", "terminal", "show", "ping"}
+# show commands a privilege-1 session may run (the configuration and flash need enable)
+_USER_SHOWS = {"version", "clock", "privilege", "vlan", "interfaces", "ip", "snmp"}
+
+
+class IosError(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class IosDevice(SimDevice):
+    """Running, startup, flash and a pending rollback of one IOS switch."""
+
+    platform = "ios"
+
+    def __init__(self, spec: DeviceSpec, state: dict[str, Any] | None, host: Host) -> None:
+        super().__init__(spec, state, host)
+
+    def factory_config(self) -> list[cfg.Entry]:
+        hardware = ios_hardware(self.spec.model)
+        lines = [
+            "version 15.2",
+            "no service pad",
+            "service timestamps debug datetime msec",
+            "service timestamps log datetime msec",
+            "no service password-encryption",
+            "hostname Switch",
+            "boot-start-marker",
+            "boot-end-marker",
+            "no aaa new-model",
+            "system mtu routing 1500",
+            "spanning-tree mode pvst",
+            "spanning-tree extend system-id",
+            "vlan internal allocation policy ascending",
+            "ip forward-protocol nd",
+            "ip http server",
+            "ip http secure-server",
+        ]
+        config: list[cfg.Entry] = [{"line": line, "children": []} for line in lines]
+        for port in (*hardware.ethernet, *hardware.uplinks):
+            config.append({"line": f"interface {port}", "children": []})
+        config.append({"line": "interface Vlan1", "children": ["no ip address"]})
+        config.append({"line": "line con 0", "children": []})
+        config.append({"line": "line vty 0 4", "children": ["login"]})
+        config.append({"line": "line vty 5 15", "children": ["login"]})
+        return config
+
+    def factory_state(self) -> dict[str, Any]:
+        running = self.factory_config()
+        return {
+            "platform": "ios",
+            "model": self.spec.model,
+            "running": running,
+            "startup": copy.deepcopy(running),
+            "files": {},
+            "archives": [],
+            "snmp_users": [],
+            "last_change": None,
+            "revert": None,
+        }
+
+    @property
+    def running(self) -> list[cfg.Entry]:
+        running: list[cfg.Entry] = self.state["running"]
+        return running
+
+    @property
+    def hostname(self) -> str:
+        for entry in self.running:
+            if entry["line"].startswith("hostname "):
+                return str(entry["line"].split(" ", 1)[1])
+        return "Switch"
+
+    def ports(self) -> list[str]:
+        return [
+            e["line"].split(" ", 1)[1]
+            for e in self.running
+            if e["line"].startswith("interface ") and "Vlan" not in e["line"]
+        ]
+
+    def config_text(self, config: list[cfg.Entry]) -> str:
+        return "\n".join([*cfg.render(config), "!", "end"]) + "\n"
+
+    def changed(self, user: str) -> None:
+        self.state["last_change"] = {"at": self.host.now().isoformat(), "by": user}
+        self.save()
+
+    def open_shell(self, username: str) -> IosShell:
+        shell = IosShell(self, username)
+        self.shells.append(shell)
+        return shell
+
+    def on_boot(self) -> None:
+        super().on_boot()
+        revert = self.state.get("revert")
+        if revert:
+            import datetime as dt
+
+            deadline = dt.datetime.fromisoformat(revert["deadline"])
+            remaining = max(0.0, (deadline - self.host.now()).total_seconds())
+            self.host.set_timer(self.name, "revert", remaining, self.revert_now)
+
+    def reload(self) -> None:
+        """A reload: the running configuration is whatever was saved."""
+        startup = self.state.get("startup")
+        self.state["running"] = copy.deepcopy(startup) if startup else self.factory_config()
+        self.state["revert"] = None
+        self.host.cancel_timer(self.name, "revert")
+        self.save()
+
+    # ----- archive and rollback -----
+    def archive_path(self) -> str | None:
+        entry = cfg.find_entry(self.running, "archive")
+        for child in entry["children"] if entry else []:
+            if child.startswith("path "):
+                return str(child.split(" ", 1)[1])
+        return None
+
+    def archive_maximum(self) -> int:
+        entry = cfg.find_entry(self.running, "archive")
+        for child in entry["children"] if entry else []:
+            if child.startswith("maximum "):
+                return int(child.split()[1])
+        return 10
+
+    def archive_now(self) -> str:
+        path = self.archive_path()
+        if path is None:
+            raise IosError("% Archive path not specified")
+        stamp = self.host.now().strftime("%b-%d-%H-%M-%S.000")
+        name = path.replace("$h", self.hostname).replace("$t", stamp)
+        number = int(self.state.get("archive_number", 0))
+        self.state["archive_number"] = number + 1
+        full = f"{name}-{number}"
+        if not full.startswith("flash:"):
+            full = "flash:" + full.split(":", 1)[-1]
+        self.write_file(full, self.config_text(self.running))
+        archives: list[str] = self.state.setdefault("archives", [])
+        archives.append(full)
+        while len(archives) > self.archive_maximum():
+            old = archives.pop(0)
+            self.state["files"].pop(old, None)
+        self.save()
+        return full
+
+    def write_file(self, name: str, text: str) -> None:
+        self.state["files"][name] = {"contents": text, "at": self.host.now().isoformat()}
+
+    def start_revert_timer(self, minutes: float) -> str:
+        if self.archive_path() is None:
+            raise IosError(
+                "% Rollback Confirmed Change: please configure archive path before using "
+                "the revert timer"
+            )
+        saved = self.archive_now()
+        seconds = minutes * 60 * self.host.time_scale
+        deadline = self.host.now().timestamp() + seconds
+        import datetime as dt
+
+        self.state["revert"] = {
+            "snapshot": copy.deepcopy(self.running),
+            "deadline": dt.datetime.fromtimestamp(deadline, dt.UTC).isoformat(),
+            "archive": saved,
+        }
+        self.host.set_timer(self.name, "revert", seconds, self.revert_now)
+        self.save()
+        return saved
+
+    def revert_now(self) -> None:
+        revert = self.state.get("revert")
+        if not revert:
+            return
+        self.state["running"] = revert["snapshot"]
+        self.state["revert"] = None
+        self.host.cancel_timer(self.name, "revert")
+        self.changed("rollback")
+
+    def confirm(self) -> bool:
+        if not self.state.get("revert"):
+            return False
+        self.state["revert"] = None
+        self.host.cancel_timer(self.name, "revert")
+        self.save()
+        return True
+
+
+class IosShell(Shell):
+    """One IOS terminal session."""
+
+    def __init__(self, device: IosDevice, username: str) -> None:
+        self.device = device
+        self.username = username
+        self.pending = None
+        self.privileged = self._privilege_from_config() >= 15
+        self.mode = "exec"  # exec | config
+        self.context: list[cfg.Entry] = []  # blocks being edited (several for interface range)
+        self.context_kind = ""
+
+    def _privilege_from_config(self) -> int:
+        for entry in self.device.running:
+            match = re.match(
+                rf"username {re.escape(self.username)} privilege (\d+) ", entry["line"]
+            )
+            if match:
+                return int(match.group(1))
+        return 1
+
+    # ----- terminal -----
+    def banner(self) -> str:
+        return "\r\n"
+
+    def prompt(self) -> str:
+        host = self.device.hostname
+        if self.mode == "exec":
+            return f"{host}#" if self.privileged else f"{host}>"
+        suffixes = {
+            "": "config",
+            "interface": "config-if",
+            "interface range": "config-if-range",
+            "vlan": "config-vlan",
+            "line": "config-line",
+            "archive": "config-archive",
+            "ip access-list": "config-ext-nacl",
+            "ip dhcp pool": "dhcp-config",
+        }
+        suffix = suffixes.get(self.context_kind) or "config-" + self.context_kind.split()[0]
+        return f"{host}({suffix})#"
+
+    def handle_control(self, char: str) -> Reply | None:
+        if char == "\x1a" and self.mode == "config":  # Ctrl-Z = end
+            self._leave_config()
+            return Reply("")
+        return None
+
+    def is_config_command(self, line: str) -> bool:
+        return self.mode == "config" and bool(line.strip())
+
+    def error_reply(self, line: str, message: str | None) -> Reply:
+        return Reply(message or self._invalid(line, 0))
+
+    def close(self) -> None:
+        if self in self.device.shells:
+            self.device.shells.remove(self)
+
+    def _invalid(self, line: str, word_index: int) -> str:
+        """The caret under the word IOS could not take, then IOS's message."""
+        column = 0
+        for index, match in enumerate(re.finditer(r"\S+", line)):
+            column = match.start()
+            if index == word_index:
+                break
+        return " " * (len(self.prompt()) + column) + "^\n" + INVALID
+
+    def handle_line(self, line: str) -> Reply:
+        text = line.strip()
+        if not text or text.startswith("!"):
+            return Reply("")
+        try:
+            if self.mode == "config":
+                return self._config(text)
+            return self._exec(text)
+        except IosError as exc:
+            return Reply(exc.text)
+
+    # ----- exec -----
+    def _match_exec(self, words: list[str]) -> tuple[tuple[str, ...], list[str]] | None:
+        candidates = list(_EXEC)
+        matched: list[str] = []
+        for position, word in enumerate(words):
+            narrowed = [
+                c
+                for c in candidates
+                if len(c) > position
+                and c[position].startswith(word.lower())
+                and all(c[i] == matched[i] for i in range(position))
+            ]
+            if not narrowed:
+                break
+            exact = [c for c in narrowed if c[position] == word.lower()]
+            keywords = {c[position] for c in (exact or narrowed)}
+            if len(keywords) > 1:
+                raise IosError(f'{AMBIGUOUS}  "{" ".join(words[: position + 1])}"')
+            matched.append(keywords.pop())
+            candidates = exact or narrowed
+        if not matched:
+            return None
+        full = [c for c in candidates if c == tuple(matched)]
+        if not full:
+            if len(matched) < len(words):
+                raise IosError(self._invalid(" ".join(words), len(matched)))
+            raise IosError(INCOMPLETE)
+        return tuple(matched), words[len(matched) :]
+
+    def _exec(self, text: str) -> Reply:
+        words = text.split("|")[0].split()
+        pipe = text.split("|", 1)[1].strip() if "|" in text else ""
+        found = self._match_exec(words)
+        if found is None:
+            return Reply(self._invalid(text, 0))
+        command, args = found
+        if not self.privileged and command[0] not in _USER_EXEC:
+            return Reply(self._invalid(text, 0))
+        if not self.privileged and command[0] == "show" and command[1] not in _USER_SHOWS:
+            return Reply(self._invalid(text, 1))
+        handler: Callable[[list[str]], Reply] = getattr(
+            self, "_x_" + "_".join(re.sub(r"[^a-z]", "_", w) for w in command)
+        )
+        reply = handler(args)
+        if pipe and reply.text:
+            reply.text = _pipe(reply.text, pipe)
+        return reply
+
+    def _x_enable(self, args: list[str]) -> Reply:
+        if self.privileged:
+            return Reply("")
+
+        def answer(secret: str) -> Reply:
+            spec = self.device.spec
+            if secret in (spec.password, spec.enable_secret or spec.password):
+                self.privileged = True
+                return Reply("")
+            return Reply("% Bad secrets\n")
+
+        self.pending = Question("line", answer, secret=True)
+        return Reply("Password: ")
+
+    def _x_disable(self, args: list[str]) -> Reply:
+        self.privileged = False
+        return Reply("")
+
+    def _x_exit(self, args: list[str]) -> Reply:
+        return Reply("", close=True)
+
+    _x_logout = _x_exit
+    _x_quit = _x_exit
+
+    def _x_terminal_length(self, args: list[str]) -> Reply:
+        return self._terminal_number(args, 0, 512)
+
+    def _x_terminal_width(self, args: list[str]) -> Reply:
+        return self._terminal_number(args, 0, 512)
+
+    def _x_terminal_no(self, args: list[str]) -> Reply:
+        return Reply("")
+
+    def _terminal_number(self, args: list[str], low: int, high: int) -> Reply:
+        if not args:
+            raise IosError(INCOMPLETE)
+        if not args[0].isdigit() or not low <= int(args[0]) <= high:
+            raise IosError(INVALID)
+        return Reply("")
+
+    def _x_ping(self, args: list[str]) -> Reply:
+        if not args:
+            raise IosError(INCOMPLETE)
+        return Reply(
+            "Type escape sequence to abort.\n"
+            f"Sending 5, 100-byte ICMP Echos to {args[0]}, timeout is 2 seconds:\n!!!!!\n"
+            "Success rate is 100 percent (5/5), round-trip min/avg/max = 1/1/2 ms"
+        )
+
+    def _x_show_privilege(self, args: list[str]) -> Reply:
+        return Reply(f"Current privilege level is {15 if self.privileged else 1}")
+
+    def _x_show_clock(self, args: list[str]) -> Reply:
+        return Reply(self.device.host.now().strftime("*%H:%M:%S.000 UTC %a %b %d %Y"))
+
+    def _running_text(self) -> str:
+        body = self.device.config_text(self.device.running)
+        change = self.device.state.get("last_change")
+        header = "!\n"
+        if change:
+            import datetime as dt
+
+            at = dt.datetime.fromisoformat(change["at"])
+            stamp = at.strftime("%H:%M:%S UTC %a %b %d %Y")
+            header = f"!\n! Last configuration change at {stamp} by {change['by']}\n!\n"
+        return header + body
+
+    def _x_show_running_config(self, args: list[str]) -> Reply:
+        if args and args[0].lower().startswith("int") and len(args) > 1:
+            name = cfg.normalize_interface(" ".join(args[1:]))
+            entry = cfg.find_entry(self.device.running, f"interface {name}") if name else None
+            if entry is None:
+                raise IosError(self._invalid("show running-config " + " ".join(args), 2))
+            block = "\n".join([entry["line"], *(" " + c for c in entry["children"])])
+            size = len(block)
+            return Reply(
+                f"Building configuration...\n\nCurrent configuration : {size} bytes\n!\n"
+                f"{block}\nend\n"
+            )
+        text = self._running_text()
+        return Reply(
+            f"Building configuration...\n\nCurrent configuration : {len(text)} bytes\n{text}"
+        )
+
+    _x_write_terminal = _x_show_running_config
+
+    def _x_show_startup_config(self, args: list[str]) -> Reply:
+        startup = self.device.state.get("startup")
+        if not startup:
+            return Reply("startup-config is not present")
+        text = "!\n" + self.device.config_text(startup)
+        return Reply(f"Using {len(text)} out of 524288 bytes\n{text}")
+
+    def _x_show_version(self, args: list[str]) -> Reply:
+        serial = "FOC" + hashlib.sha256(self.device.name.encode()).hexdigest()[:8].upper()
+        ports = len(self.device.ports())
+        return Reply(
+            f"Cisco IOS Software, C1000 Software (C1000-UNIVERSALK9-M), Version {VERSION}, "
+            "RELEASE SOFTWARE (fc2)\n"
+            "Technical Support: http://www.cisco.com/techsupport\n"
+            "Copyright (c) 1986-2024 by Cisco Systems, Inc.\n\n"
+            "ROM: Bootstrap program is C1000 boot loader\n"
+            f"BOOTLDR: C1000 Boot Loader (C1000-HBOOT-M) Version {VERSION}\n\n"
+            f"{self.device.hostname} uptime is {self._uptime_words()}\n"
+            "System returned to ROM by power-on\n"
+            'System image file is "flash:c1000-universalk9-mz.152-7.E10.bin"\n\n'
+            f"cisco {self.device.spec.model} (ARMv7) processor with 524288K bytes of memory.\n"
+            f"{ports} Gigabit Ethernet interfaces\n\n"
+            f"Model number                    : {self.device.spec.model}\n"
+            f"System serial number            : {serial}\n\n"
+            "Configuration register is 0xF"
+        )
+
+    def _uptime_words(self) -> str:
+        seconds = int((self.device.host.now() - self.device.booted_at).total_seconds())
+        hours, minutes = seconds // 3600, (seconds % 3600) // 60
+        parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        return ", ".join(parts)
+
+    def _vlans(self) -> dict[int, str]:
+        vlans = {1: "default"}
+        for entry in self.device.running:
+            match = re.fullmatch(r"vlan (\d+)", entry["line"])
+            if match:
+                number = int(match.group(1))
+                name = next((c[5:] for c in entry["children"] if c.startswith("name ")), "")
+                vlans[number] = name or f"VLAN{number:04d}"
+        return dict(sorted(vlans.items()))
+
+    def _port_settings(self, port: str) -> dict[str, str]:
+        entry = cfg.find_entry(self.device.running, f"interface {port}")
+        children = entry["children"] if entry else []
+        settings = {"mode": "access", "vlan": "1", "description": "", "shutdown": ""}
+        for child in children:
+            if child.startswith("switchport mode "):
+                settings["mode"] = child.split()[-1]
+            elif child.startswith("switchport access vlan "):
+                settings["vlan"] = child.split()[-1]
+            elif child.startswith("description "):
+                settings["description"] = child[12:]
+            elif child == "shutdown":
+                settings["shutdown"] = "yes"
+            elif child.startswith("switchport trunk allowed vlan "):
+                settings["allowed"] = child.split()[-1]
+            elif child.startswith("switchport trunk native vlan "):
+                settings["native"] = child.split()[-1]
+        return settings
+
+    def _x_show_vlan_brief(self, args: list[str]) -> Reply:
+        lines = [
+            "",
+            "VLAN Name                             Status    Ports",
+            "---- -------------------------------- --------- -------------------------------",
+        ]
+        members: dict[str, list[str]] = {}
+        for port in self.device.ports():
+            settings = self._port_settings(port)
+            if settings["mode"] != "trunk":
+                members.setdefault(settings["vlan"], []).append(cfg.short_interface(port))
+        for number, name in self._vlans().items():
+            ports = members.get(str(number), [])
+            chunks = [", ".join(ports[i : i + 4]) for i in range(0, len(ports), 4)] or [""]
+            lines.append(f"{number:<4} {name[:32]:<32} {'active':<9} {chunks[0]}".rstrip())
+            lines.extend(" " * 48 + chunk for chunk in chunks[1:])
+        for number, name in ((1002, "fddi-default"), (1003, "token-ring-default")):
+            lines.append(f"{number:<4} {name:<32} act/unsup")
+        for number, name in ((1004, "fddinet-default"), (1005, "trnet-default")):
+            lines.append(f"{number:<4} {name:<32} act/unsup")
+        return Reply("\n".join(lines))
+
+    _x_show_vlan = _x_show_vlan_brief
+
+    def _x_show_interfaces_status(self, args: list[str]) -> Reply:
+        lines = ["", "Port         Name               Status       Vlan       Duplex  Speed Type"]
+        for port in self.device.ports():
+            settings = self._port_settings(port)
+            status = "disabled" if settings["shutdown"] else "connected"
+            vlan = "trunk" if settings["mode"] == "trunk" else settings["vlan"]
+            lines.append(
+                f"{cfg.short_interface(port):<12} {settings['description'][:18]:<18} "
+                f"{status:<12} {vlan:<10} a-full a-1000 10/100/1000BaseTX"
+            )
+        return Reply("\n".join(lines))
+
+    def _x_show_interfaces_trunk(self, args: list[str]) -> Reply:
+        trunks = [(p, self._port_settings(p)) for p in self.device.ports()]
+        trunks = [(p, s) for p, s in trunks if s["mode"] == "trunk" and not s["shutdown"]]
+        if not trunks:
+            return Reply("")
+        lines = ["", "Port        Mode             Encapsulation  Status        Native vlan"]
+        for port, s in trunks:
+            short = cfg.short_interface(port)
+            lines.append(
+                f"{short:<11} on               802.1q         trunking      {s.get('native', '1')}"
+            )
+        lines += ["", "Port        Vlans allowed on trunk"]
+        for port, s in trunks:
+            lines.append(f"{cfg.short_interface(port):<11} {s.get('allowed', '1-4094')}")
+        return Reply("\n".join(lines))
+
+    def _x_show_ip_interface_brief(self, args: list[str]) -> Reply:
+        lines = ["Interface              IP-Address      OK? Method Status                Protocol"]
+        for entry in self.device.running:
+            if not entry["line"].startswith("interface "):
+                continue
+            name = entry["line"].split(" ", 1)[1]
+            address = next(
+                (c.split()[2] for c in entry["children"] if re.match(r"ip address \d", c)),
+                "unassigned",
+            )
+            method = "manual" if address != "unassigned" else "unset"
+            down = "shutdown" in entry["children"]
+            status = "administratively down" if down else "up"
+            lines.append(
+                f"{name:<22} {address:<15} YES {method:<6} {status:<21} {'down' if down else 'up'}"
+            )
+        return Reply("\n".join(lines))
+
+    def _x_show_archive(self, args: list[str]) -> Reply:
+        path = self.device.archive_path()
+        if path is None:
+            return Reply("Archive feature not enabled")
+        archives = self.device.state.get("archives", [])
+        maximum = self.device.archive_maximum()
+        number = self.device.state.get("archive_number", 0)
+        lines = [
+            f"The maximum archive configurations allowed is {maximum}.",
+            f"There are currently {len(archives)} archive configurations saved.",
+            f"The next archive file will be named {path}-{number}",
+            " Archive #  Name",
+        ]
+        for index in range(maximum):
+            name = archives[index] if index < len(archives) else ""
+            recent = " <- Most Recent" if archives and index == len(archives) - 1 else ""
+            lines.append(f"   {index + 1:<8} {name}{recent}".rstrip())
+        return Reply("\n".join(lines))
+
+    def _x_show_snmp_user(self, args: list[str]) -> Reply:
+        out = []
+        for user in self.device.state.get("snmp_users", []):
+            words = user.split()
+            out.append(f"\nUser name: {words[2]}\nEngine ID: 800000090300{'0' * 12}")
+            out.append("storage-type: nonvolatile        active")
+            out.append(f"Group-name: {words[3] if len(words) > 3 else ''}")
+        return Reply("\n".join(out))
+
+    def _x_show_flash_(self, args: list[str]) -> Reply:
+        return self._x_dir(["flash:"])
+
+    def _x_dir(self, args: list[str]) -> Reply:
+        lines = ["Directory of flash:/", ""]
+        for number, (name, entry) in enumerate(sorted(self.device.state["files"].items()), 2):
+            size = len(entry["contents"])
+            lines.append(f"{number:>5}  -rwx {size:>11}  {name.split(':', 1)[1]}")
+        used = sum(len(e["contents"]) for e in self.device.state["files"].values())
+        lines += ["", f"122185728 bytes total ({122185728 - used} bytes free)"]
+        return Reply("\n".join(lines))
+
+    def _x_more(self, args: list[str]) -> Reply:
+        name = _flash_name(args[0]) if args else ""
+        entry = self.device.state["files"].get(name)
+        if entry is None:
+            return Reply(f"%Error opening {args[0] if args else ''} (File not found)")
+        return Reply(str(entry["contents"]).rstrip("\n"))
+
+    def _quiet(self) -> bool:
+        return any(e["line"] == "file prompt quiet" for e in self.device.running)
+
+    def _x_delete(self, args: list[str]) -> Reply:
+        force = "/force" in args
+        names = [a for a in args if not a.startswith("/")]
+        if not names:
+            raise IosError(INCOMPLETE)
+        name = _flash_name(names[0])
+
+        def remove() -> Reply:
+            if name not in self.device.state["files"]:
+                return Reply(f"%Error deleting {name} (No such file or directory)")
+            del self.device.state["files"][name]
+            self.device.save()
+            return Reply("")
+
+        if force or self._quiet():
+            return remove()
+
+        def confirm(key: str) -> Reply:
+            return remove() if key in ("\r", "\n", "y", "Y") else Reply("")
+
+        def filename(line: str) -> Reply:
+            self.pending = Question("char", confirm)
+            return Reply(f"Delete {name.replace(':', ':/')}? [confirm]")
+
+        self.pending = Question("line", filename)
+        return Reply(f"Delete filename [{name.split(':', 1)[1]}]? ")
+
+    def _save_startup(self) -> str:
+        self.device.state["startup"] = copy.deepcopy(self.device.running)
+        archive = cfg.find_entry(self.device.running, "archive")
+        if archive and "write-memory" in archive["children"] and self.device.archive_path():
+            self.device.archive_now()
+        self.device.save()
+        return "Building configuration...\n[OK]"
+
+    def _x_write_memory(self, args: list[str]) -> Reply:
+        return Reply(self._save_startup())
+
+    _x_write = _x_write_memory
+
+    def _x_archive_config(self, args: list[str]) -> Reply:
+        self.device.archive_now()
+        return Reply("")
+
+    def _x_copy(self, args: list[str]) -> Reply:
+        if len(args) < 2:
+            raise IosError(INCOMPLETE)
+        source, target = (_copy_location(a) for a in args[:2])
+        if source is None or target is None or source == target:
+            return Reply(self._invalid("copy " + " ".join(args), 1 if source is None else 2))
+
+        def do_copy(_: str = "") -> Reply:
+            if source == "running-config" and target == "startup-config":
+                return Reply(self._save_startup())
+            text = self._read_location(source)
+            if text is None:
+                return Reply(f"%Error opening {source} (No such file or directory)")
+            if target == "running-config":
+                self._merge(text)
+            elif target == "startup-config":
+                self.device.state["startup"] = cfg.parse(text)
+                self.device.save()
+            else:
+                self.device.write_file(target, text)
+                self.device.save()
+            return Reply(f"{len(text)} bytes copied in 0.120 secs ({len(text) * 8} bytes/sec)")
+
+        if self._quiet():
+            return do_copy()
+        default = target.split(":", 1)[1] if ":" in target else target
+        self.pending = Question("line", do_copy)
+        return Reply(f"Destination filename [{default}]? ")
+
+    def _read_location(self, location: str) -> str | None:
+        if location == "running-config":
+            return self.device.config_text(self.device.running)
+        if location == "startup-config":
+            startup = self.device.state.get("startup")
+            return self.device.config_text(startup) if startup else None
+        entry = self.device.state["files"].get(location)
+        return str(entry["contents"]) if entry else None
+
+    def _merge(self, text: str) -> None:
+        """Apply a saved configuration on top of the running one (`copy flash: running-config`)."""
+        session = IosShell(self.device, self.username)
+        session.privileged = True
+        session.mode = "config"
+        for entry in cfg.parse(text):
+            if entry["line"].startswith("version"):
+                continue
+            session._config(entry["line"])
+            for child in entry["children"]:
+                session._config(child)
+            session._config("exit") if session.context else None
+        self.device.changed(self.username)
+
+    def _x_reload(self, args: list[str]) -> Reply:
+        device = self.device
+
+        def proceed(key: str) -> Reply:
+            if key in ("n", "N"):
+                return Reply("")
+            device.host.reboot(device.name, after_down=device.reload)
+            return Reply("", close=True)
+
+        def save(answer: str) -> Reply:
+            word = answer.strip().lower()
+            if word in ("y", "yes"):
+                self._save_startup()
+            elif word not in ("n", "no"):
+                self.pending = Question("line", save)
+                return Reply(
+                    "% Please answer 'yes' or 'no'.\nSystem configuration has been "
+                    "modified. Save? [yes/no]: "
+                )
+            self.pending = Question("char", proceed)
+            return Reply("Proceed with reload? [confirm]")
+
+        if device.state.get("startup") != device.running:
+            self.pending = Question("line", save)
+            return Reply("\nSystem configuration has been modified. Save? [yes/no]: ")
+        self.pending = Question("char", proceed)
+        return Reply("Proceed with reload? [confirm]")
+
+    def _x_configure_terminal(self, args: list[str]) -> Reply:
+        words = [w.lower() for w in args]
+        text = "Enter configuration commands, one per line.  End with CNTL/Z."
+        if words:
+            if words[:2] != ["revert", "timer"] or len(words) != 3:
+                return Reply(self._invalid("configure terminal " + " ".join(args), 2))
+            if not re.fullmatch(r"\d+", words[2]) or not 1 <= int(words[2]) <= 120:
+                return Reply(self._invalid("configure terminal " + " ".join(args), 4))
+            saved = self.device.start_revert_timer(float(words[2]))
+            text = (
+                f"Rollback Confirmed Change: Backing up current running config to {saved}\n\n"
+                + text
+            )
+        self.mode = "config"
+        self.context = []
+        self.context_kind = ""
+        return Reply(text)
+
+    def _x_configure_confirm(self, args: list[str]) -> Reply:
+        if not self.device.confirm():
+            return Reply("% No Rollback Confirmed Change pending")
+        return Reply("")
+
+    def _x_configure_revert(self, args: list[str]) -> Reply:
+        if not self.device.state.get("revert"):
+            return Reply("% No Rollback Confirmed Change pending")
+        if args and args[0].lower() == "now":
+            self.device.revert_now()
+            return Reply("Rollback Done")
+        return Reply(self._invalid("configure revert " + " ".join(args), 2))
+
+    def _x_configure_replace(self, args: list[str]) -> Reply:
+        if not args:
+            raise IosError(INCOMPLETE)
+        name = _copy_location(args[0])
+        text = self._read_location(name) if name else None
+        if text is None:
+            return Reply(f"%Error opening {args[0]} (File not found)")
+        new = cfg.parse(text)
+
+        def replace(answer: str = "y") -> Reply:
+            if answer.strip().lower() not in ("y", "yes"):
+                return Reply("")
+            self.device.state["running"] = new
+            self.device.changed(self.username)
+            return Reply("Total number of passes: 1\nRollback Done\n")
+
+        if "force" in [a.lower() for a in args[1:]]:
+            return replace()
+        self.pending = Question("line", replace)
+        return Reply(
+            "This will apply all necessary additions and deletions\n"
+            "to replace the current running configuration with the\n"
+            "contents of the specified configuration file, which is\n"
+            "assumed to be a complete configuration, not a partial\n"
+            "configuration. Enter Y if you are sure you want to proceed. ? [no]: "
+        )
+
+    # ----- configuration mode -----
+    def _leave_config(self) -> None:
+        self.mode = "exec"
+        self.context = []
+        self.context_kind = ""
+
+    def _config(self, text: str) -> Reply:
+        words = text.split()
+        first = words[0].lower()
+        if first == "end":
+            self._leave_config()
+            return Reply("")
+        if first == "exit":
+            if self.context:
+                self.context = []
+                self.context_kind = ""
+            else:
+                self._leave_config()
+            return Reply("")
+        if first == "do":
+            self.mode, saved_context = "exec", (self.context, self.context_kind)
+            try:
+                return self._exec(" ".join(words[1:]))
+            finally:
+                self.mode = "config"
+                self.context, self.context_kind = saved_context
+        if self.context:
+            kind = "interface" if self.context_kind.startswith("interface") else self.context_kind
+            body = words[1:] if first in ("no", "default") else words
+            if (kind == "ip access-list" and re.match(r"\d+$", first)) or _is_child(kind, body):
+                return self._config_child(kind, text, words)
+            # not a command of this block: IOS tries it in global configuration
+            self.context, self.context_kind = [], ""
+        return self._config_global(text, words)
+
+    def _config_child(self, kind: str, text: str, words: list[str]) -> Reply:
+        child_words = cfg.CHILD_WORDS.get(kind, frozenset())
+        if words[0].lower() == "default":  # `default X` in a block: back to the default of X
+            words = ["no", *words[1:]]
+        words = [_expand(words[0].lower(), child_words), *words[1:]]
+        if words[0] == "no" and len(words) > 1:
+            words[1] = _expand(words[1].lower(), child_words)
+        if words[0] in cfg.NEEDS_ARGUMENT and len(words) == 1:
+            raise IosError(INCOMPLETE)
+        line = " ".join(words)
+        if kind == "interface" and words[0] == "switchport" and len(words) >= 3:
+            words[2] = {"acc": "access", "access": "access", "trunk": "trunk"}.get(
+                words[2].lower(), words[2]
+            )
+            line = " ".join(words)
+            if words[1] == "mode" and words[2] not in ("access", "trunk", "dynamic"):
+                return Reply(self._invalid(text, 2))
+            if words[1] in ("access", "voice") and (len(words) < 4 or not words[3].isdigit()):
+                if len(words) < 4:
+                    raise IosError(INCOMPLETE)
+                return Reply(self._invalid(text, 3))
+        line = cfg.hide_secrets(line, self.device.name)
+        table = cfg.child_table(kind)
+        for entry in self.context:
+            if kind == "interface" and line.startswith("switchport trunk allowed vlan "):
+                entry["children"] = cfg.apply_trunk_change(entry["children"], line)
+            elif kind in ("ip access-list",) and not line.startswith("no "):
+                if line not in entry["children"]:
+                    entry["children"].append(line)
+            elif kind in ("ip access-list",):
+                entry["children"] = [c for c in entry["children"] if c != line[3:]]
+            else:
+                entry["children"] = cfg.apply_setting(entry["children"], line, table)
+        self.device.changed(self.username)
+        return Reply("")
+
+    def _config_global(self, text: str, words: list[str]) -> Reply:
+        word = _expand(words[0].lower(), cfg.GLOBAL_WORDS)
+        if word not in cfg.GLOBAL_WORDS:
+            return Reply(self._invalid(text, 0))
+        words = [word, *words[1:]]
+        negative = word == "no"
+        body = words[1:] if negative else words
+        if not body:
+            raise IosError(INCOMPLETE)
+        head = _expand(body[0].lower(), cfg.GLOBAL_WORDS)
+        body = [head, *body[1:]]
+        if head not in cfg.GLOBAL_WORDS:
+            return Reply(self._invalid(text, 1 if negative else 0))
+        if head in cfg.NEEDS_ARGUMENT and len(body) == 1:
+            raise IosError(INCOMPLETE)
+        if word == "default":
+            return self._default(text, words[1:])
+        if head == "snmp-server" and len(body) > 1 and body[1] == "user":
+            users: list[str] = self.device.state.setdefault("snmp_users", [])
+            name = body[2] if len(body) > 2 else ""
+            users[:] = [u for u in users if u.split()[2] != name]
+            if not negative:
+                users.append(" ".join(body))
+            self.device.changed(self.username)
+            return Reply("")
+        line = " ".join(body)
+        opened = self._open_context(line, negative, text)
+        if opened is not None:
+            return opened
+        if head == "hostname" and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,62}", body[1]):
+            return Reply(self._invalid(text, 1))
+        full = ("no " + line) if negative else line
+        cfg.apply_global(self.device.running, cfg.hide_secrets(full, self.device.name))
+        self.device.changed(self.username)
+        return Reply("")
+
+    def _open_context(self, line: str, negative: bool, text: str) -> Reply | None:
+        """Lines that open a block (interface, vlan, line, archive...) or remove one."""
+        running = self.device.running
+        kind = cfg.context_kind(line)
+        if kind == "other":
+            return None
+        blocks: list[str] = []
+        if kind == "interface":
+            rest = line.split(" ", 1)[1]
+            if rest.lower().startswith("range "):
+                blocks = self._interface_range(rest[6:])
+                if not blocks:
+                    return Reply(self._invalid(text, 2))
+            else:
+                name = cfg.normalize_interface(rest)
+                if name is None:
+                    return Reply(self._invalid(text, 1))
+                physical = not name.startswith(("Vlan", "Port-channel", "Loopback"))
+                if physical and name not in self.device.ports():
+                    return Reply(self._invalid(text, 1))
+                blocks = [f"interface {name}"]
+        elif kind == "vlan":
+            spec = line.split(" ", 1)[1]
+            if spec.startswith(("internal ", "access-map ", "filter ", "group ")):
+                return None  # global `vlan ...` settings, not a VLAN block
+            if not re.fullmatch(r"[\d,\-]+", spec):
+                return Reply(self._invalid(text, 1))
+            numbers = sorted(cfg.expand_vlans(spec))
+            if not numbers or any(n < 1 or n > 4094 for n in numbers):
+                return Reply(self._invalid(text, 1))
+            blocks = [f"vlan {n}" for n in numbers if n != 1]
+            if negative and 1 in numbers:
+                return Reply("%Default VLAN 1 may not be deleted.")
+        elif kind == "line":
+            blocks = self._line_blocks(line)
+            if not blocks:
+                return Reply(self._invalid(text, 1))
+        else:
+            if kind == "ip access-list" and len(line.split()) < 4:
+                raise IosError(INCOMPLETE)
+            blocks = [line]
+        if negative:
+            for block in blocks:
+                entry = cfg.find_entry(running, block)
+                if entry is None:
+                    continue
+                if block.startswith("interface ") and not block.startswith(
+                    ("interface Vlan", "interface Port-channel", "interface Loopback")
+                ):
+                    return Reply(self._invalid(text, 1))
+                running.remove(entry)
+            self.device.changed(self.username)
+            return Reply("")
+        self.context = [cfg.add_entry(running, block) for block in blocks]
+        self.context_kind = "interface range" if len(blocks) > 1 and kind == "interface" else kind
+        self.device.changed(self.username)
+        return Reply("")
+
+    def _interface_range(self, spec: str) -> list[str]:
+        names: list[str] = []
+        for part in spec.split(","):
+            match = re.fullmatch(r"\s*([A-Za-z-]+\s*[\d/]*/)(\d+)\s*(?:-\s*(\d+))?\s*", part)
+            if not match:
+                return []
+            low = int(match.group(2))
+            high = int(match.group(3) or low)
+            for number in range(low, high + 1):
+                name = cfg.normalize_interface(f"{match.group(1)}{number}")
+                if name is None or name not in self.device.ports():
+                    return []
+                names.append(f"interface {name}")
+        return names
+
+    def _line_blocks(self, line: str) -> list[str]:
+        match = re.fullmatch(r"line (con|console|vty) (\d+)(?: (\d+))?", line)
+        if not match:
+            return []
+        if match.group(1).startswith("con"):
+            return ["line con 0"]
+        low, high = int(match.group(2)), int(match.group(3) or match.group(2))
+        existing = []
+        for entry in self.device.running:
+            found = re.fullmatch(r"line vty (\d+)(?: (\d+))?", entry["line"])
+            if found:
+                a, b = int(found.group(1)), int(found.group(2) or found.group(1))
+                if a <= high and b >= low:
+                    existing.append(entry["line"])
+        return existing or [line]
+
+    def _default(self, text: str, words: list[str]) -> Reply:
+        if not words or not words[0].lower().startswith("int"):
+            return Reply(self._invalid(text, 1))
+        name = cfg.normalize_interface(" ".join(words[1:]))
+        entry = cfg.find_entry(self.device.running, f"interface {name}") if name else None
+        if entry is None:
+            return Reply(self._invalid(text, 2))
+        entry["children"] = []
+        self.device.changed(self.username)
+        return Reply(f"Interface {name} set to default configuration")
+
+
+def _is_child(kind: str, words: list[str]) -> bool:
+    """Whether a line (without its `no`) is a command of the block being edited."""
+    if not words:
+        return False
+    child_words = cfg.CHILD_WORDS.get(kind, frozenset())
+    first = words[0].lower()
+    if first not in child_words:
+        if first in cfg.GLOBAL_WORDS:
+            return False
+        first = _expand(first, child_words)
+        if first not in child_words:
+            return False
+    seconds = cfg.CHILD_SECOND_WORDS.get(kind, {}).get(first)
+    if seconds is None:
+        return True
+    return len(words) == 1 or _expand(words[1].lower(), seconds) in seconds
+
+
+def _expand(word: str, keywords: frozenset[str]) -> str:
+    """A unique-prefix abbreviation to its keyword (`int` -> `interface`); else the word."""
+    if word in keywords:
+        return word
+    matches = [k for k in keywords if k.startswith(word)]
+    return matches[0] if len(matches) == 1 else word
+
+
+def _flash_name(text: str) -> str:
+    name = text.replace(":/", ":")
+    return name if name.startswith("flash:") else "flash:" + name
+
+
+def _copy_location(text: str) -> str | None:
+    lowered = text.lower()
+    for full in ("running-config", "startup-config"):
+        if len(lowered) >= 3 and full.startswith(lowered):
+            return full
+        if lowered in ("system:running-config", "nvram:startup-config") and full in lowered:
+            return full
+    if lowered.startswith("flash:") and len(text) > 6:
+        return _flash_name(text)
+    return None
+
+
+def _pipe(text: str, pipe: str) -> str:
+    """`| include X`, `| exclude X`, `| begin X`, `| section X` on command output."""
+    match = re.fullmatch(r"(\w+)\s+(.+)", pipe)
+    if not match:
+        return text
+    verb, pattern = match.group(1).lower(), match.group(2)
+    lines = text.split("\n")
+    if "include".startswith(verb):
+        return "\n".join(line for line in lines if re.search(pattern, line))
+    if "exclude".startswith(verb):
+        return "\n".join(line for line in lines if not re.search(pattern, line))
+    if "begin".startswith(verb):
+        for index, line in enumerate(lines):
+            if re.search(pattern, line):
+                return "\n".join(lines[index:])
+        return ""
+    if "section".startswith(verb):
+        out: list[str] = []
+        keep = False
+        for line in lines:
+            if not line.startswith(" "):
+                keep = bool(re.search(pattern, line))
+            if keep:
+                out.append(line)
+        return "\n".join(out)
+    return text
