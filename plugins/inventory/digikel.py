@@ -56,6 +56,10 @@ options:
     description: SSH port of the simulated network devices (lab only).
     type: int
     default: 2222
+  lab_printer_port_base:
+    description: Lab printers listen on localhost at this base + 100 x site number + last octet.
+    type: int
+    default: 10000
 """
 
 EXAMPLES = r"""

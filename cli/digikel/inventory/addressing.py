@@ -79,6 +79,6 @@ def lab_address(prefix: IPv4Network, number: int, host_octet: int) -> IPv4Addres
     return prefix.network_address + number * 256 + host_octet
 
 
-def lab_printer_port(number: int, host_octet: int) -> int:
-    """The lab's IPP port of a printer: 10000 + 100 x site number + last octet of its address."""
-    return 10000 + 100 * number + host_octet
+def lab_printer_port(base: int, number: int, host_octet: int) -> int:
+    """The lab's IPP port of a printer: base + 100 x site number + last octet of its address."""
+    return base + 100 * number + host_octet

@@ -283,7 +283,7 @@ def _connect(
     if role == "printer":
         # ippeveprinter cannot listen on one 127.x address (it wants IPv4 and IPv6 of a name),
         # so lab printers share localhost and differ by port: 1SSOO = site SS, octet OO.
-        return "127.0.0.1", plan.lab_printer_port(number, last_octet)
+        return "127.0.0.1", plan.lab_printer_port(env.lab_printer_port_base, number, last_octet)
     return name, 22  # a podman container named after the host
 
 
