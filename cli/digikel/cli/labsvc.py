@@ -99,8 +99,13 @@ def up(
     only: OnlyOpt = None,
     host: HostOpt = None,
     portal: Annotated[
-        bool, typer.Option("--portal/--no-portal", help="Containers: also dc-portal01.")
-    ] = True,
+        bool,
+        typer.Option(
+            "--portal/--no-portal",
+            help="Containers: also dc-portal01, the real portal role's host; it then serves the "
+            "portal address, which the data-centre stand-in serves otherwise.",
+        ),
+    ] = False,
     state_dir: StateDirOpt = None,
 ) -> None:
     """Start the stand-ins; what already runs is kept.
@@ -134,7 +139,8 @@ def up(
         doc["printers"] = [p.as_dict() for p in printers]
         out.print(f"printers: {sum(p.up for p in printers)}/{len(printers)} up")
     if "datacentre" in components:
-        dc = start_datacentre(inv, directory)
+        portal_container = portal and "containers" in components and bool(filtered or host)
+        dc = start_datacentre(inv, directory, portal=not portal_container)
         doc["datacentre"] = dc.as_dict()
         up_count = sum(item.state == "up" for item in dc.listeners)
         out.print(f"datacentre: {up_count}/{len(dc.listeners)} listeners up (CA {dc.ca})")

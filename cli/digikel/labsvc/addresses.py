@@ -5,7 +5,8 @@
   `localhost`, so every lab printer listens on 127.0.0.1 (and ::1) with a port of its own:
   10000 + 100 * site number + last octet of its planned address (site 51, .11 -> 15111).
 - OPD application i (1-based, catalogue order): 127.66.0.(10+i):8443.
-- Portal (the dc-portal01 container publishes its 443 there): 127.66.1.1:8443.
+- Portal: 127.66.1.1:8443, served by the stand-in (launcher pages from the catalogue), or by
+  the dc-portal01 container (the real portal role) when it is started with `--portal`.
 - Queue-calling pages of every site: 127.66.1.2:8443/<slug>/display.
 """
 

@@ -69,10 +69,11 @@ def _marker(state_dir: Path) -> str:
 
 
 def build_config(
-    inv: Inventory, state_dir: Path, plan: DatacentrePlan = LAB_PLAN
+    inv: Inventory, state_dir: Path, plan: DatacentrePlan = LAB_PLAN, portal: bool = True
 ) -> dict[str, Any]:
     """What the server process serves: one listener per application, one for the queue pages,
-    and a certificate whose names cover the real host names and the lab addresses."""
+    the portal's launcher pages unless the dc-portal01 container serves them (portal=False), and
+    a certificate whose names cover the real host names and the lab addresses."""
     listeners: list[dict[str, Any]] = []
     for index, app in enumerate(inv.applications, start=1):
         listeners.append(
@@ -97,6 +98,17 @@ def build_config(
             "port": plan.port,
         }
     )
+    if portal:
+        listeners.append(
+            {
+                "kind": "portal",
+                "id": "portal",
+                "name": "Portal Layanan Terpadu",
+                "url": inv.city.portal_url,
+                "address": str(plan.portal),
+                "port": plan.port,
+            }
+        )
     names = sorted(
         {urlsplit(u).hostname or "" for u in (inv.city.queue_url, inv.city.portal_url)}
         | {urlsplit(a.url).hostname or "" for a in inv.applications} - {""}
@@ -107,9 +119,16 @@ def build_config(
         "plan": plan.as_dict(),
         "listeners": listeners,
         "sites": [
-            {"slug": s.slug, "name": s.name, "kecamatan": s.kecamatan, "number": s.number}
+            {
+                "slug": s.slug,
+                "name": s.name,
+                "kecamatan": s.kecamatan,
+                "number": s.number,
+                "hidden": list(s.hidden_applications),
+            }
             for s in inv.sites
         ],
+        "applications": [a.model_dump() for a in inv.applications],
         "dns_names": names,
         "ip_addresses": ips,
         "faults": str(directory / "faults.json"),
@@ -130,13 +149,14 @@ def start_datacentre(
     state_dir: Path | str | None = None,
     timeout: float = 30.0,
     plan: DatacentrePlan = LAB_PLAN,
+    portal: bool = True,
 ) -> DatacentreStatus:
     """Start the server (idempotent: a running one with the same config is kept; a changed
     inventory restarts it) and wait until every listener is in its expected state."""
     directory = resolve_state_dir(state_dir)
     dc_dir = _dir(directory)
     dc_dir.mkdir(parents=True, exist_ok=True)
-    config = build_config(inv, directory, plan)
+    config = build_config(inv, directory, plan, portal)
     cert, key = issue_certificate(
         directory, "datacentre", config["dns_names"], config["ip_addresses"]
     )

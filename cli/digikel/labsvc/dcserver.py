@@ -96,6 +96,9 @@ class Handler(BaseHTTPRequestHandler):
         if listener["kind"] == "queue":
             self._queue_get(path)
             return
+        if listener["kind"] == "portal":
+            self._portal_get(path)
+            return
         if path == "/health":
             self._json(200, {"status": "ok", **_public(listener)})
         elif path in ("/", "/index.html"):
@@ -107,6 +110,36 @@ class Handler(BaseHTTPRequestHandler):
             self._html(200, listener["name"], body)
         else:
             self._json(404, {"status": "not found", "path": path})
+
+    def _portal_get(self, path: str) -> None:
+        """The portal's launcher page of a kelurahan: its applications grouped by department."""
+        dc = self.server.dc
+        if path == "/health":
+            self._json(200, {"status": "ok", "id": "portal", "sites": len(dc.sites)})
+            return
+        slug = path.strip("/")
+        if not slug:
+            items = "".join(
+                f"<li><a href='/{s}/'>{html.escape(site['name'])}</a></li>"
+                for s, site in dc.sites.items()
+            )
+            self._html(200, "Portal Layanan Terpadu", f"<ul>{items}</ul>")
+            return
+        site = dc.sites.get(slug)
+        if site is None:
+            self._json(404, {"status": "not found", "path": path})
+            return
+        hidden = set(site.get("hidden", []))
+        departments: dict[str, list[str]] = {}
+        for app in dc.applications:
+            if app["id"] not in hidden:
+                link = f"<a href='{html.escape(app['url'])}'>{html.escape(app['name'])}</a>"
+                departments.setdefault(app["department"], []).append(f"<li>{link}</li>")
+        body = f"<p class='kelurahan'>Kelurahan {html.escape(site['name'])}</p>" + "".join(
+            f"<h2>{html.escape(dept)}</h2><ul>{''.join(links)}</ul>"
+            for dept, links in departments.items()
+        )
+        self._html(200, f"Portal Kelurahan {site['name']}", body)
 
     def _queue_get(self, path: str) -> None:
         if path == "/health":
@@ -152,6 +185,7 @@ class DataCentre:
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
         self.sites: dict[str, dict[str, Any]] = {s["slug"]: s for s in config["sites"]}
+        self.applications: list[dict[str, Any]] = config.get("applications", [])
         self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.context.load_cert_chain(config["cert"], config["key"])
         self.servers: dict[str, LabServer] = {}

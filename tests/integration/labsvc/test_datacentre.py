@@ -135,3 +135,14 @@ def test_stop_closes_every_listener(inv, tmp_path_factory, moved_plan: Datacentr
     result = probe("adminduk", inventory=inv, state_dir=state_dir)
     assert not result.ok and "ConnectionRefused" in (result.error or "")
     assert stop_datacentre(state_dir) is False
+
+
+def test_portal_launcher_page_lists_the_sites_applications(inv, running: Path) -> None:
+    portal_url = inv.city.portal_url.format(slug="loa-bakung")
+    result = probe(portal_url, inventory=inv, state_dir=running)
+    assert result.ok, result.error
+    assert "Kelurahan Loa Bakung" in result.body
+    for app in inv.applications:
+        assert app.name in result.body
+    assert probe(inv.city.portal_url.format(slug="atlantis"), inventory=inv,
+                 state_dir=running).status == 404
