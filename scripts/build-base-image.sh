@@ -9,6 +9,12 @@ MIRROR="${DIGIKEL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SECURITY_MIRROR="${DIGIKEL_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 CACHE=/var/cache/digikel/debootstrap
 
+# One build at a time on this machine (the Molecule tests and `digikel lab` may both ask for it);
+# whoever waited finds the image built and reuses it.
+install -d -m 0755 /var/cache/digikel
+exec 9>/var/cache/digikel/base-image.lock
+flock 9
+
 if [[ "${FORCE:-0}" != 1 ]] && podman image exists "$IMAGE"; then
   echo "base image $IMAGE exists, reusing it" >&2
   exit 0

@@ -112,12 +112,23 @@ def _run(
         ) as progress:
             task = progress.add_task("", total=total)
 
+            def started(device: Any) -> None:
+                progress.update(task, description=f"{device.name} ...")
+
             def done(res: DeviceResult) -> None:
                 progress.advance(task)
-                progress.update(task, description=res.device)
                 console.print(_line(res))
 
-            return run(operation, inv, chosen, secrets, options, workers=workers, on_result=done)
+            return run(
+                operation,
+                inv,
+                chosen,
+                secrets,
+                options,
+                workers=workers,
+                on_start=started,
+                on_result=done,
+            )
 
     def plain(res: DeviceResult) -> None:
         sys.stderr.write(_line(res, markup=False) + "\n")

@@ -8,6 +8,7 @@ DeviceError / HostKeyError with the device named, so results and the CLI can say
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -100,6 +101,7 @@ def connect(ep: Endpoint, timeouts: Timeouts) -> Iterator[Any]:
         )
     except Exception as exc:
         raise translate_connect_error(ep, exc) from None
+    _fail_fast_when_closed(conn, ep)
     try:
         if ep.platform == "ios" and not conn.check_enable_mode():
             conn.enable()
@@ -108,6 +110,35 @@ def connect(ep: Endpoint, timeouts: Timeouts) -> Iterator[Any]:
         # The session may already be gone (dropped, rebooted).
         with contextlib.suppress(Exception):
             conn.disconnect()
+
+
+def run_command(conn: Any, command: str, timeouts: Timeouts) -> str:
+    """A show/print command, read up to the session's own prompt.
+
+    Giving Netmiko the prompt spares it a prompt probe (an extra round trip and a sleep) per
+    command. Not for commands that may rename the device (its prompt would change).
+    """
+    # The prompt at the very end of what was read (a config line naming the host is no prompt).
+    prompt = re.escape(conn.base_prompt.strip()) + r"[^\r\n]*[>#][ \t]*$"
+    return str(conn.send_command(command, expect_string=prompt, read_timeout=timeouts.command))
+
+
+def _fail_fast_when_closed(conn: Any, ep: Endpoint) -> None:
+    """Make reads raise once the session is gone.
+
+    Netmiko's read loops poll an SSH channel that, once the device drops the session, just stays
+    empty: without this every read would wait its full timeout before the failure is noticed.
+    """
+    read = conn.read_channel
+
+    def read_channel() -> str:
+        out: str = read()
+        channel = conn.remote_conn
+        if not out and channel is not None and channel.closed:
+            raise DeviceError(f"{ep.name}: the device closed the session")
+        return out
+
+    conn.read_channel = read_channel
 
 
 def translate_connect_error(ep: Endpoint, exc: BaseException) -> DigikelError:

@@ -24,6 +24,8 @@ _SINGLE_VALUE = (
     "description",
     "ip address",
     "name",
+    "login",
+    "spanning-tree mode",
     "switchport access vlan",
     "switchport trunk allowed vlan",
     "switchport trunk native vlan",
@@ -77,7 +79,20 @@ def remediation(running: str, intended: str, *, rotate_secrets: bool = False) ->
         stripped = line.lstrip(" ")
         depth = (len(line) - len(stripped)) // 2
         lines.append(" " * depth + stripped)
-    return _drop_replaced_negations(lines)
+    return _drop_replaced_negations(_without_acl_sequence(lines))
+
+
+def _without_acl_sequence(lines: list[str]) -> list[str]:
+    """hier_config numbers ACL entries (`10 permit ...`); we send them as IOS shows them."""
+    out: list[str] = []
+    parent = ""
+    for line in lines:
+        if not line.startswith(" "):
+            parent = line
+        elif parent.startswith("ip access-list "):
+            line = re.sub(r"^(\s+)\d+ (permit|deny|remark) ", r"\1\2 ", line)
+        out.append(line)
+    return out
 
 
 def _drop_replaced_negations(lines: list[str]) -> list[str]:
@@ -110,3 +125,41 @@ def _drop_replaced_negations(lines: list[str]) -> list[str]:
                 continue
         keep.append(line)
     return keep
+
+
+def fill_snmp_users(backup: str, intended: str) -> str:
+    """Backup lines `snmp-server user <name> <group> v3` (no keys) get the vault's full line."""
+    full = {
+        m.group(1): line
+        for line in intended.splitlines()
+        if (m := re.match(r"^snmp-server user (\S+) ", line))
+    }
+    out = []
+    for line in backup.splitlines():
+        m = re.fullmatch(r"snmp-server user (\S+) \S+ v3", line)
+        out.append(full.get(m.group(1), line) if m else line)
+    return "\n".join(out) + "\n"
+
+
+def block(text: str, parent: str) -> list[str]:
+    """The lines of top-level block `parent` (with its indented children) in `text`."""
+    out: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        if line and not line.startswith(" "):
+            inside = line == parent
+        if inside:
+            out.append(line)
+    return out
+
+
+def keep_archive(target: str, current: str) -> str:
+    """`target` plus the device's `archive` block when `target` has none.
+
+    The revert timer needs an archive path, so a push sets it up before the guarded change; it
+    stays when that change is undone, and restoring a backup from before it does not remove it.
+    """
+    if block(target, "archive"):
+        return target
+    kept = block(current, "archive")
+    return target.rstrip("\n") + "\n" + "\n".join(kept) + "\n" if kept else target

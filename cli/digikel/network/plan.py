@@ -21,6 +21,8 @@ SWITCH_PORTS: dict[str, int] = {
     "C1000-8P-2G-L": 8,
 }
 DEFAULT_SWITCH_PORTS = 24
+# Fibre uplink slots after the copper ports (IOS lists them in its configuration; unused here).
+SWITCH_UPLINK_SLOTS: dict[str, int] = {"C1000-24P-4G-L": 4, "C1000-8P-2G-L": 2}
 
 # Which segment an attached device's access port carries; APs get a trunk instead.
 ACCESS_ROLES = ("counter", "display", "printer")
@@ -85,6 +87,10 @@ def switch_ports(hostvars: dict[str, Any]) -> list[Port]:
     ports.append(
         Port(count, port_name(platform, count), f"uplink {router}", "trunk", None, all_vlans)
     )
+    if platform == "ios":
+        slots = SWITCH_UPLINK_SLOTS.get(hostvars["digikel_model"], 0)
+        for number in range(count + 1, count + slots + 1):
+            ports.append(Port(number, port_name(platform, number), "unused", "unused"))
     return ports
 
 

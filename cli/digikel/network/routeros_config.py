@@ -19,7 +19,8 @@ Rules (docs/network.md):
 - sensitive properties (passwords, keys) are hidden by `/export`: they are sent when an item is
   created and otherwise only with rotate_secrets=True, so a second push sends nothing;
 - `/user` is not part of `/export` on RouterOS: the automation user is proven by the login
-  itself and its password is only sent with rotate_secrets=True.
+  itself and its password is only sent with rotate_secrets=True; users, groups and their SSH
+  keys are never removed (that would be a lockout).
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ ORDERED_MENUS = frozenset(
     }
 )
 NOT_EXPORTED = frozenset({"/user"})
+# Accounts are never removed by a push: removing the wrong one is a lockout.
+NEVER_REMOVED = frozenset({"/user", "/user group", "/user ssh-keys"})
 VERBS = ("add", "set", "remove", "unset", "enable", "disable")
 _PLAIN = re.compile(r"^[A-Za-z0-9._:/@+,*-]+$")
 
@@ -271,7 +274,7 @@ def diff(running: Config, intended: Config, *, rotate_secrets: bool = False) -> 
     removals: list[str] = []
     changes: list[str] = []
     for menu in reversed(list(running.menus)):
-        if menu in NOT_EXPORTED:
+        if menu in NEVER_REMOVED:
             continue
         want = intended.menus.get(menu, {})
         gone = [i for k, i in running.menus[menu].items() if i.verb == "add" and k not in want]

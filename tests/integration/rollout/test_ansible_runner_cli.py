@@ -14,10 +14,26 @@ def test_site_playbook_resolves_under_ansible_runner_cli(repo: Path, tmp_path: P
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env["PATH"] = f"{BIN}:{env.get('PATH', '')}"
     run = subprocess.run(
-        [str(BIN / "ansible-runner"), "run", str(tmp_path), "--project-dir", str(repo),
-         "-p", "playbooks/site.yml", "--inventory", str(repo / "inventory/lab/digikel.yml"),
-         "--limit", "site_loa_bakung", "--cmdline=--list-hosts --list-tasks"],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            str(BIN / "ansible-runner"),
+            "run",
+            str(tmp_path),
+            "--project-dir",
+            str(repo),
+            "-p",
+            "playbooks/site.yml",
+            "--inventory",
+            str(repo / "inventory/lab/digikel.yml"),
+            "--limit",
+            "site_loa_bakung",
+            "--cmdline=--list-hosts --list-tasks",
+        ],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     text = run.stdout
