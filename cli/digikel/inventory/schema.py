@@ -198,4 +198,4 @@ class EnvironmentFile(Strict):
     lab_network_prefix: IPv4Network = IPv4Network("127.64.0.0/16")
     lab_ssh_port: int = Field(default=2222, ge=1, le=65535)
     # Lab printers listen on localhost at base + 100 x site number + last octet.
-    lab_printer_port_base: int = Field(default=10000, ge=1024, le=30000)
+    lab_printer_port_base: int = Field(default=10000, ge=1024, le=45000)

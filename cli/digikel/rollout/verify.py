@@ -14,6 +14,9 @@ from digikel.store import Check
 
 
 def verify_stage(ctx: StageContext) -> StageOutcome:
+    if ctx.check:
+        # A dry run applied nothing: verifying would only re-test the unchanged site.
+        return StageOutcome(ok=True, skipped=True, detail="skipped in --check: nothing applied")
     checks: list[Check] = []
     net, _ = network_checks(ctx)
     checks += net
