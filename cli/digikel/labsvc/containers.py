@@ -3,8 +3,9 @@
 Each container is named after its inventory host and has it as hostname, which is what the lab
 inventory's `ansible_connection=containers.podman.podman, ansible_host=<host name>` expects.
 Options mirror the endpoint roles' Molecule platforms (roles/*/molecule/default/molecule.yml):
-the locally built systemd image, `--systemd=always`, `/sbin/init`, NET_ADMIN (nftables) and the
-host's apt archive cache.
+the locally built systemd image, `--systemd=always`, `/sbin/init`, NET_ADMIN (nftables) and an
+apt archive cache on the host, one per container: a rollout converges a site's PCs at the same
+time, and apt in two containers must never share one archive lock.
 """
 
 from __future__ import annotations
@@ -131,6 +132,19 @@ def base_image(repo_root: Path | None = None) -> str:
     return DEFAULT_IMAGE
 
 
+def _seed_cache(cache: Path) -> None:
+    """A container's own archive cache, starting with hard links to what the shared one holds
+    (the packages Molecule already downloaded), so nothing is fetched twice."""
+    if cache.exists():
+        return
+    cache.joinpath("partial").mkdir(parents=True)
+    for deb in APT_CACHE.glob("*.deb"):
+        try:
+            os.link(deb, cache / deb.name)
+        except OSError:
+            return  # another filesystem or no links allowed: apt downloads instead
+
+
 def run_args(spec: ContainerSpec, image: str) -> list[str]:
     """The `podman run` arguments of one lab container (pure, so it is unit-tested)."""
     args = [
@@ -142,7 +156,7 @@ def run_args(spec: ContainerSpec, image: str) -> list[str]:
         "--label", f"{LABEL}.site={spec.site}",
         "--systemd=always",
         "--cap-add", "NET_ADMIN",
-        "--volume", f"{APT_CACHE}:/var/cache/apt/archives",
+        "--volume", f"{APT_CACHE / spec.name}:/var/cache/apt/archives",
     ]  # fmt: skip
     for publish in spec.publish:
         args += ["--publish", publish]
@@ -229,6 +243,8 @@ def containers_up(
     image = base_image(repo_root)
     ensure_base_image(image, repo_root)
     APT_CACHE.joinpath("partial").mkdir(parents=True, exist_ok=True)
+    for spec in specs:
+        _seed_cache(APT_CACHE / spec.name)
     existing = _inspect([s.name for s in specs])
     for spec in specs:
         current = existing.get(spec.name)

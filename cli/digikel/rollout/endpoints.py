@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from digikel.rollout.stages import StageContext, StageOutcome
-from digikel.store import HostOutcome
+from digikel.store import Check, HostOutcome
 
 PLAYBOOK = "playbooks/site.yml"
+VERIFY_PLAYBOOK = "playbooks/verify.yml"
+CHECK_PREFIX = "check "  # verify.yml names each check "check <component>: <what>"
 # Events worth a progress line: a host finished a task, failed it, or could not be reached.
 SHOWN_EVENTS = {
     "runner_on_ok": "ok",
@@ -117,3 +119,71 @@ def endpoints_stage(ctx: StageContext) -> StageOutcome:
     return StageOutcome(
         ok=ok, changed=any(o.changed for o in outcomes), detail=detail, hosts=outcomes
     )
+
+
+def check_from_event(event: dict[str, Any]) -> Check | None:
+    """A readiness check from one ansible-runner event of playbooks/verify.yml."""
+    kind = event.get("event")
+    data = event.get("event_data", {})
+    task = str(data.get("task", ""))
+    if kind not in ("runner_on_ok", "runner_on_failed") or not task.startswith(CHECK_PREFIX):
+        return None
+    component, _, name = task.removeprefix(CHECK_PREFIX).partition(": ")
+    result = data.get("res", {}) or {}
+    return Check(
+        component,
+        name,
+        kind == "runner_on_ok",
+        str(result.get("msg", "")) or None,
+        data.get("host"),
+    )
+
+
+def endpoint_checks(ctx: StageContext) -> list[Check]:
+    """Run playbooks/verify.yml on the site's endpoints and turn its checks into records."""
+    import ansible_runner
+
+    hosts = [d.name for d in ctx.site.devices if d.role in ("counter", "display")]
+    if ctx.inventory.environment == "lab":
+        hosts, _ = lab_endpoints(hosts)
+    if not hosts:
+        return []
+    private = Path(ctx.artifacts_dir)
+    private.mkdir(parents=True, exist_ok=True)
+    checks: list[Check] = []
+
+    def on_event(event: dict[str, Any]) -> bool:
+        check = check_from_event(event)
+        if check is not None:
+            checks.append(check)
+            ctx.on_event(check.target or "", f"{check.name}: {'ok' if check.ok else 'FAILED'}")
+        return True
+
+    runner = ansible_runner.run(
+        **runner_args(
+            ctx.inventory.root.parent,
+            ctx.inventory.env_file,
+            ",".join(hosts),
+            False,
+            private,
+            playbook=VERIFY_PLAYBOOK,
+        ),
+        event_handler=on_event,
+    )
+    for host, count in (runner.stats or {}).get("dark", {}).items():
+        if count:
+            checks.append(
+                Check(
+                    _component_of(ctx, host),
+                    "endpoint answers",
+                    False,
+                    "unreachable over Ansible",
+                    host,
+                )
+            )
+    return checks
+
+
+def _component_of(ctx: StageContext, host: str) -> str:
+    role = next((d.role for d in ctx.site.devices if d.name == host), "counter")
+    return "displays" if role == "display" else "counters"

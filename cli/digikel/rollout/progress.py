@@ -30,7 +30,7 @@ class LineReporter(Reporter):
         self._say(f"{site}: {stage} ...")
 
     def stage_finished(self, site: str, stage: str, outcome: StageOutcome) -> None:
-        state = "ok" if outcome.ok else "FAILED"
+        state = "skipped" if outcome.skipped else ("ok" if outcome.ok else "FAILED")
         changed = " (changed)" if outcome.changed else ""
         self._say(f"{site}: {stage} {state}{changed} {outcome.detail}".rstrip())
 
@@ -89,6 +89,8 @@ class LiveReporter(Reporter):
 
     def stage_finished(self, site: str, stage: str, outcome: StageOutcome) -> None:
         text = "[green]ok[/]" if outcome.ok else "[red]failed[/]"
+        if outcome.skipped:
+            text = "[dim]skipped[/]"
         self._set(site, stage, text + (" *" if outcome.changed else ""))
         if not outcome.ok:
             self.last[site] = outcome.detail

@@ -7,6 +7,7 @@ check, never a silent gap.
 
 from __future__ import annotations
 
+from digikel.rollout.endpoints import endpoint_checks
 from digikel.rollout.network_stage import network_checks
 from digikel.rollout.probes import application_checks, printer_check
 from digikel.rollout.stages import StageContext, StageOutcome
@@ -22,6 +23,7 @@ def verify_stage(ctx: StageContext) -> StageOutcome:
     checks += net
     checks += [printer_check(p) for p in ctx.site.devices_of("printer")]
     checks += application_checks(ctx.inventory, ctx.site)
+    checks += endpoint_checks(ctx)
     for check in checks:
         ctx.on_event(check.target or "", f"{check.name}: {'ok' if check.ok else 'FAILED'}")
     failed = [c for c in checks if not c.ok]

@@ -187,3 +187,36 @@ def test_stage_selection() -> None:
         "verify",
     ]
     assert remaining_stages(list(STAGES), set(STAGES)) == []
+
+
+def test_verify_playbook_events_become_checks() -> None:
+    from digikel.rollout.endpoints import check_from_event
+
+    ok = {
+        "event": "runner_on_ok",
+        "event_data": {
+            "task": "check counters: browser opens the kelurahan's portal",
+            "host": "x-pc01",
+            "res": {"msg": "policy starts on https://portal/x/"},
+        },
+    }
+    failed = {
+        "event": "runner_on_failed",
+        "event_data": {
+            "task": "check displays: kiosk and nightly restart enabled",
+            "host": "x-dsp01",
+            "res": {"msg": "systemd says: disabled"},
+        },
+    }
+    other = {"event": "runner_on_ok", "event_data": {"task": "List the printer queues"}}
+    assert check_from_event(ok) == Check(
+        "counters",
+        "browser opens the kelurahan's portal",
+        True,
+        "policy starts on https://portal/x/",
+        "x-pc01",
+    )
+    assert check_from_event(failed) == Check(
+        "displays", "kiosk and nightly restart enabled", False, "systemd says: disabled", "x-dsp01"
+    )
+    assert check_from_event(other) is None
