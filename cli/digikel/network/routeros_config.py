@@ -107,12 +107,17 @@ class Config:
     """A parsed RouterOS configuration: menus in order, each with its items in order."""
 
     menus: dict[str, dict[tuple[str, str, str], Item]] = field(default_factory=dict)
+    # `add` items whose identity occurs more than once (made by hand): addressed by `find`, they
+    # cannot be told apart, so a diff removes them all and adds the intended one again.
+    duplicates: set[tuple[str, tuple[str, str, str]]] = field(default_factory=set)
 
     def add(self, item: Item) -> None:
         items = self.menus.setdefault(item.menu, {})
         key = item.key
         if key in items and item.verb == "set":
             items[key].args.update(item.args)  # several `set` lines of one target merge
+        elif key in items:
+            self.duplicates.add((item.menu, key))
         else:
             items[key] = item
 
@@ -273,11 +278,17 @@ def diff(running: Config, intended: Config, *, rotate_secrets: bool = False) -> 
     """Commands that turn `running` into `intended`; empty when nothing must change."""
     removals: list[str] = []
     changes: list[str] = []
+    if running.duplicates:
+        running = _without_duplicates(running)
     for menu in reversed(list(running.menus)):
         if menu in NEVER_REMOVED:
             continue
         want = intended.menus.get(menu, {})
-        gone = [i for k, i in running.menus[menu].items() if i.verb == "add" and k not in want]
+        gone = [
+            i
+            for k, i in running.menus[menu].items()
+            if i.verb == "add" and (k not in want or (menu, k) in running.duplicates)
+        ]
         if gone:
             removals.append(menu)
             removals.extend(f"remove {i.find}" for i in reversed(gone))
@@ -287,6 +298,19 @@ def diff(running: Config, intended: Config, *, rotate_secrets: bool = False) -> 
             changes.append(menu)
             changes.extend(lines)
     return removals + changes
+
+
+def _without_duplicates(running: Config) -> Config:
+    """A copy in which duplicated items stay listed (to be removed) but count as absent."""
+    import copy
+
+    copied = copy.deepcopy(running)
+    for menu, key in running.duplicates:
+        item = copied.menus[menu].pop(key)
+        # Re-insert under a key no intended item has, so it is removed and not compared.
+        copied.menus[menu][("dup", key[1], key[2])] = item
+    copied.duplicates = set()
+    return copied
 
 
 def _menu_changes(

@@ -1,0 +1,359 @@
+"""The network operations, per device and per site: a Python API with no CLI in it.
+
+    results = push_site(inv, site, secrets, Options(check=True))
+
+Every function returns DeviceResult objects; a failing device never stops the others.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from digikel.errors import DigikelError, InputError
+from digikel.network import ios_config, routeros_config, verify
+from digikel.network import render as render_mod
+from digikel.network.connection import Endpoint, Timeouts, connect, endpoint_for
+from digikel.network.noise import scrub, strip_noise
+from digikel.network.platforms import Driver, driver_for, first_line, same_config
+from digikel.network.results import DeviceResult, now
+from digikel.network.store import BackupStore
+
+if TYPE_CHECKING:
+    from digikel.inventory.model import Device, Inventory, Site
+
+Callback = Callable[[DeviceResult], None]
+
+
+@dataclass
+class Options:
+    check: bool = False  # compute and show, send nothing
+    rotate_secrets: bool = False  # re-send passwords/keys the device hides from us
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    store: BackupStore | None = None
+    revision: str = "previous"  # rollback: which backup
+    reconnect_attempts: int = 3  # after a failed push, to restore the backup
+
+
+@dataclass
+class Work:
+    """One device's context: where it is, how to reach it, what it should be."""
+
+    inv: Inventory
+    device: Device
+    secrets: dict[str, Any]
+    options: Options
+
+    @cached_property
+    def ep(self) -> Endpoint:
+        return endpoint_for(self.inv, self.device, self.secrets)
+
+    @cached_property
+    def driver(self) -> Driver:
+        return driver_for(self.device.platform)
+
+    @property
+    def store(self) -> BackupStore:
+        if self.options.store is None:
+            self.options.store = BackupStore()
+        return self.options.store
+
+    def intended(self) -> str:
+        return self._intended
+
+    @cached_property
+    def _intended(self) -> str:
+        return render_mod.render_device(self.inv, self.device, self.secrets, masked=False).text
+
+    def secret_values(self) -> list[str]:
+        return render_mod.secret_values(self.secrets)
+
+    def clean(self, raw: str) -> str:
+        return strip_noise(self.device.platform, raw, self.secret_values())
+
+    def result(self, operation: str) -> DeviceResult:
+        return DeviceResult(
+            device=self.device.name,
+            site=self.device.site,
+            operation=operation,
+            platform=self.device.platform,
+            check=self.options.check,
+        )
+
+    def fetch(self, conn: Any) -> str:
+        return self.clean(self.driver.fetch(conn, self.options.timeouts))
+
+
+def _finish(res: DeviceResult, secrets: list[str]) -> DeviceResult:
+    res.commands = [scrub(c, secrets) for c in res.commands]
+    res.diff = scrub(res.diff, secrets)
+    if res.error:
+        res.error = scrub(res.error, secrets)
+    res.finished = now()
+    return res
+
+
+def _guard(work: Work, res: DeviceResult, body: Callable[[], None]) -> DeviceResult:
+    try:
+        body()
+    except DigikelError as exc:
+        res.failed, res.error = True, str(exc)
+    except Exception as exc:  # a device surprise must not stop the other devices
+        res.failed, res.error = True, f"{work.device.name}: {type(exc).__name__}: {first_line(exc)}"
+    return _finish(res, work.secret_values())
+
+
+# --- per device ------------------------------------------------------------------------------
+
+
+def backup_device(work: Work) -> DeviceResult:
+    res = work.result("backup")
+
+    def body() -> None:
+        with connect(work.ep, work.options.timeouts) as conn:
+            text = work.fetch(conn)
+        if work.options.check:
+            res.notes.append("check: fetched, not stored")
+            return
+        before = work.store.revisions(work.device.site, work.device.name, work.device.platform, 1)
+        res.backup = work.store.save(work.device.site, work.device.name, work.device.platform, text)
+        res.changed = not before or before[0].commit != res.backup
+
+    return _guard(work, res, body)
+
+
+def diff_device(work: Work) -> DeviceResult:
+    res = work.result("diff")
+
+    def body() -> None:
+        with connect(work.ep, work.options.timeouts) as conn:
+            running = work.fetch(conn)
+        intended = work.intended()
+        res.commands = work.driver.plan(
+            running, intended, rotate_secrets=work.options.rotate_secrets
+        )
+        res.diff = work.driver.readable_diff(running, intended)
+        res.changed = bool(res.commands)  # "would change"
+
+    return _guard(work, res, body)
+
+
+def push_device(work: Work) -> DeviceResult:
+    res = work.result("push")
+    return _guard(work, res, lambda: _converge(work, res, work.intended()))
+
+
+def rollback_device(work: Work) -> DeviceResult:
+    res = work.result("rollback")
+
+    def body() -> None:
+        d = work.device
+        if work.options.revision == "previous":
+            commit, text = _previous_state(work)
+        else:
+            commit, text = work.store.read(d.site, d.name, d.platform, work.options.revision)
+        res.notes.append(f"restoring backup {commit[:12]}")
+        _converge(work, res, _with_vault_secrets(work, text))
+
+    return _guard(work, res, body)
+
+
+def verify_device(work: Work) -> DeviceResult:
+    res = work.result("verify")
+
+    def body() -> None:
+        hostvars = work.inv.hostvars(work.device.name)
+        with connect(work.ep, work.options.timeouts) as conn:
+            running = work.fetch(conn)
+            intended = work.intended()
+            pending = work.driver.plan(running, intended)
+            res.checks = verify.run_checks(
+                work.driver,
+                conn,
+                work.device,
+                hostvars,
+                running,
+                intended,
+                pending,
+                work.options.timeouts,
+            )
+
+    return _guard(work, res, body)
+
+
+def _previous_state(work: Work) -> tuple[str, str]:
+    """The newest backup that differs from what the device runs now: the state before it."""
+    d = work.device
+    current = _fetch_fresh(work)
+    for rev in work.store.revisions(d.site, d.name, d.platform):
+        commit, text = work.store.read(d.site, d.name, d.platform, rev.commit)
+        if text != current:
+            return commit, text
+    raise InputError(
+        f"{d.name}: no backup in {work.store.root} differs from its running configuration"
+    )
+
+
+def _with_vault_secrets(work: Work, backup_text: str) -> str:
+    """A backup lacks secrets; what it re-creates takes them from the vault.
+
+    RouterOS: sensitive properties of same-identity items. IOS: the `snmp-server user` lines
+    (fetched from `show snmp user`, without their keys) become the intended full lines.
+    """
+    if work.device.platform == "ios":
+        return ios_config.fill_snmp_users(backup_text, work.intended())
+    if work.device.platform != "routeros":
+        return backup_text
+    target = routeros_config.parse(backup_text)
+    intended = routeros_config.parse(work.intended())
+    return routeros_config.fill_secrets(target, intended).text()
+
+
+def _converge(work: Work, res: DeviceResult, target: str) -> None:
+    """Back up, compute the change from the running config, apply it guarded, check the result."""
+    d, opts = work.device, work.options
+    with connect(work.ep, opts.timeouts) as conn:
+        before = work.fetch(conn)
+        if not opts.check:
+            res.backup = work.store.save(
+                d.site, d.name, d.platform, before, reason=f"pre-{res.operation} backup"
+            )
+        res.commands = work.driver.plan(before, target, rotate_secrets=opts.rotate_secrets)
+        res.diff = work.driver.readable_diff(before, target)
+        if opts.check or not res.commands:
+            res.changed = bool(res.commands) if opts.check else False
+            return
+        try:
+            seen_after = work.driver.apply(conn, res.commands, work.ep, opts.timeouts)
+        except Exception as exc:
+            res.failed = True
+            res.error = str(exc) if isinstance(exc, DigikelError) else first_line(exc)
+            res.restored = restore(work, before)
+            if not res.restored:
+                res.error += "; the device could NOT be returned to its backup: check it by hand"
+            return
+    after = work.clean(seen_after) if seen_after is not None else _fetch_fresh(work)
+    res.changed = after != before
+    if res.changed:
+        # The new state is history too: `rollback` (previous) goes back to the one before it.
+        work.store.save(d.site, d.name, d.platform, after, reason=f"post-{res.operation} backup")
+    left = work.driver.plan(after, target)
+    if left:
+        res.failed = True
+        res.error = f"{d.name}: {len(left)} command(s) still pending after the push: {left[:3]}"
+
+
+def _fetch_fresh(work: Work) -> str:
+    """The running config from a new session, retried while the device comes back."""
+    last: Exception | None = None
+    for attempt in range(work.options.reconnect_attempts):
+        try:
+            with connect(work.ep, work.options.timeouts) as conn:
+                return work.fetch(conn)
+        except Exception as exc:
+            last = exc
+            time.sleep(1.0 + attempt)
+    raise last if last else DigikelError(f"{work.device.name}: unreachable")
+
+
+def restore(work: Work, backup: str) -> bool:
+    """Return the device to `backup`; True only if it then shows exactly the backup.
+
+    Safe mode or the IOS revert usually did it already; otherwise what is left (earlier
+    safe-mode batches) is pushed back through the differ.
+    """
+    target = _with_vault_secrets(work, backup)
+    try:
+        current = _fetch_fresh(work)
+        if work.device.platform == "ios":
+            target = ios_config.keep_archive(target, current)
+        if work.driver.plan(current, target):
+            with connect(work.ep, work.options.timeouts) as conn:
+                cmds = work.driver.plan(work.fetch(conn), target)
+                if cmds:
+                    work.driver.apply(conn, cmds, work.ep, work.options.timeouts)
+            current = _fetch_fresh(work)
+        if work.device.platform == "ios":
+            return not work.driver.plan(current, target)
+        return same_config(work.device.platform, current, backup)
+    except Exception:
+        return False
+
+
+# --- per site ----------------------------------------------------------------------------------
+
+
+def _site_work(
+    inv: Inventory, site: Site, secrets: dict[str, Any], options: Options, hosts: list[str] | None
+) -> list[Work]:
+    devices = [d for d in site.network_devices if hosts is None or d.name in hosts]
+    return [Work(inv, d, secrets, options) for d in devices]
+
+
+def run_site(
+    operation: Callable[[Work], DeviceResult],
+    inv: Inventory,
+    site: Site,
+    secrets: dict[str, Any],
+    options: Options | None = None,
+    *,
+    hosts: list[str] | None = None,
+    on_result: Callback | None = None,
+) -> list[DeviceResult]:
+    """One operation on a site's network devices in order: access devices first, router last."""
+    results = []
+    for work in _site_work(inv, site, secrets, options or Options(), hosts):
+        res = operation(work)
+        results.append(res)
+        if on_result:
+            on_result(res)
+    return results
+
+
+def push_site(
+    inv: Inventory,
+    site: Site,
+    secrets: dict[str, Any],
+    options: Options | None = None,
+    *,
+    hosts: list[str] | None = None,
+    on_result: Callback | None = None,
+) -> list[DeviceResult]:
+    """Push the intended configuration to a site (the rollout command's entry point)."""
+    return run_site(push_device, inv, site, secrets, options, hosts=hosts, on_result=on_result)
+
+
+def verify_site(
+    inv: Inventory,
+    site: Site,
+    secrets: dict[str, Any],
+    options: Options | None = None,
+    *,
+    hosts: list[str] | None = None,
+    on_result: Callback | None = None,
+) -> list[DeviceResult]:
+    return run_site(verify_device, inv, site, secrets, options, hosts=hosts, on_result=on_result)
+
+
+def backup_site(
+    inv: Inventory,
+    site: Site,
+    secrets: dict[str, Any],
+    options: Options | None = None,
+    *,
+    hosts: list[str] | None = None,
+    on_result: Callback | None = None,
+) -> list[DeviceResult]:
+    return run_site(backup_device, inv, site, secrets, options, hosts=hosts, on_result=on_result)
+
+
+OPERATIONS: dict[str, Callable[[Work], DeviceResult]] = {
+    "backup": backup_device,
+    "diff": diff_device,
+    "push": push_device,
+    "verify": verify_device,
+    "rollback": rollback_device,
+}

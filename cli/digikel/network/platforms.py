@@ -1,0 +1,346 @@
+"""What differs between RouterOS and IOS: fetching, planning, guarded applying, saving.
+
+Each driver receives an open session (connection.connect); none opens its own, except the
+"does a NEW session answer?" probe after a change, which must be a different session by design.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Protocol
+
+from digikel.network import ios_config, routeros_config
+from digikel.network.connection import (
+    DeviceError,
+    Endpoint,
+    Timeouts,
+    connect,
+    drop,
+    run_command,
+)
+
+# Device errors in the devices' own words; a match makes send_config_set raise.
+ROUTEROS_ERRORS = (
+    r"(bad command name|expected end of command|syntax error|failure:|no such item|"
+    r"invalid value|ambiguous value|input does not match|out of range|already have|"
+    r"not allowed|can not|cannot ).*"
+)
+IOS_ERRORS = (
+    r"(% ?Invalid input|% ?Incomplete command|% ?Ambiguous command|% ?Unknown command|% ?Error).*"
+)
+
+
+class Driver(Protocol):
+    platform: str
+
+    def fetch(self, conn: Any, timeouts: Timeouts) -> str: ...
+
+    def plan(self, running: str, intended: str, *, rotate_secrets: bool = False) -> list[str]: ...
+
+    def readable_diff(self, running: str, intended: str) -> str: ...
+
+    def apply(self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts) -> str | None:
+        """Apply under the lockout guard; return the configuration a NEW session read after it
+        (None if none was read), or raise DeviceError with the change undone."""
+        ...
+
+    def identity(self, conn: Any, timeouts: Timeouts) -> str: ...
+
+
+class RouterOS:
+    """RouterOS 7: /export, our own differ, safe mode kept until a new session answers."""
+
+    platform = "routeros"
+
+    def fetch(self, conn: Any, timeouts: Timeouts) -> str:
+        return run_command(conn, "/export", timeouts)
+
+    def plan(self, running: str, intended: str, *, rotate_secrets: bool = False) -> list[str]:
+        cmds = routeros_config.diff(
+            routeros_config.parse(running),
+            routeros_config.parse(intended),
+            rotate_secrets=rotate_secrets,
+        )
+        return sets_last(absolute(cmds))
+
+    def readable_diff(self, running: str, intended: str) -> str:
+        have = routeros_config.parse(running)
+        want = routeros_config.parse(intended)
+        return unified(canonical(have, want), canonical(want, want), "running", "intended")
+
+    # RouterOS's safe-mode history is bounded (MikroTik documents 100 actions; beyond that safe
+    # mode ends and keeps the changes), so long changes go in guarded batches below that.
+    SAFE_MODE_BATCH = 80
+
+    def apply(self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts) -> str | None:
+        after: str | None = None
+        for start in range(0, len(commands), self.SAFE_MODE_BATCH):
+            batch = commands[start : start + self.SAFE_MODE_BATCH]
+            after = self._apply_guarded(conn, batch, ep, timeouts)
+        return after
+
+    def _apply_guarded(
+        self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts
+    ) -> str:
+        enter_safe_mode(conn, ep, timeouts)
+        # The prompt carries the identity, which the change may rename: wait for "[user@" only.
+        conn.base_prompt = conn.base_prompt.split("@")[0] + "@"
+        try:
+            conn.send_config_set(
+                commands,
+                error_pattern=ROUTEROS_ERRORS,
+                read_timeout=timeouts.command,
+                enter_config_mode=False,
+                exit_config_mode=False,
+            )
+        except Exception as exc:
+            drop(conn)  # safe mode undoes everything sent in this session
+            raise DeviceError(f"{ep.name}: change refused: {first_line(exc)}") from None
+        try:
+            with connect(ep, timeouts) as probe:
+                after = self.fetch(probe, timeouts)
+        except Exception as exc:
+            drop(conn)
+            raise DeviceError(
+                f"{ep.name}: a new session did not answer after the change ({first_line(exc)}); "
+                "safe mode undid the change"
+            ) from None
+        leave_safe_mode(conn, timeouts)
+        conn.set_base_prompt()
+        return after
+
+    def identity(self, conn: Any, timeouts: Timeouts) -> str:
+        out = run_command(conn, "/system identity print", timeouts)
+        match = re.search(r"name:\s*(\S+)", out)
+        return match.group(1) if match else out.strip()
+
+
+class IOS:
+    """Cisco IOS: show running-config, hier_config, revert timer confirmed from a new session."""
+
+    platform = "ios"
+
+    def __init__(self, revert_minutes: int = 5) -> None:
+        self.revert_minutes = revert_minutes
+
+    def fetch(self, conn: Any, timeouts: Timeouts) -> str:
+        """The running config plus the SNMPv3 users, which IOS keeps out of it.
+
+        Without them a second push would send `snmp-server user` again every time; with them the
+        create-only rule (ios_config) sees the user exists. They appear as
+        `snmp-server user <name> <group> v3` (no secrets) before `end`.
+        """
+        running = run_command(conn, "show running-config", timeouts)
+        users = run_command(conn, "show snmp user", timeouts)
+        lines = snmp_user_lines(users)
+        if not lines:
+            return running
+        body = running.rstrip()
+        if body.endswith("\nend"):
+            return body[: -len("end")] + "\n".join(lines) + "\nend\n"
+        return body + "\n" + "\n".join(lines) + "\n"
+
+    def plan(self, running: str, intended: str, *, rotate_secrets: bool = False) -> list[str]:
+        return ios_config.remediation(running, intended, rotate_secrets=rotate_secrets)
+
+    def readable_diff(self, running: str, intended: str) -> str:
+        cmds = ios_config.remediation(running, intended)
+        return "\n".join(cmds) + ("\n" if cmds else "")
+
+    def apply(self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts) -> str | None:
+        archive, commands = split_block(commands, "archive")
+        if archive:
+            # The revert timer needs an archive path; setting it cannot lock us out.
+            try:
+                conn.send_config_set(
+                    archive, error_pattern=IOS_ERRORS, read_timeout=timeouts.command
+                )
+            except Exception as exc:
+                raise DeviceError(f"{ep.name}: archive setup refused: {first_line(exc)}") from None
+        if not commands:
+            conn.save_config()
+            return None
+        # SNMPv3 users live outside the running config, so the revert does not undo them.
+        existing = {
+            u.split()[2] for u in snmp_user_lines(run_command(conn, "show snmp user", timeouts))
+        }
+        new_users = [
+            " ".join(c.split()[:4]) + " v3"
+            for c in commands
+            if c.startswith("snmp-server user ") and c.split()[2] not in existing
+        ]
+        try:
+            conn.send_config_set(
+                commands,
+                config_mode_command=f"configure terminal revert timer {self.revert_minutes}",
+                error_pattern=IOS_ERRORS,
+                read_timeout=timeouts.command,
+            )
+        except Exception as exc:
+            self.revert_now(conn, ep, timeouts, new_users)
+            raise DeviceError(f"{ep.name}: change refused: {first_line(exc)}") from None
+        try:
+            with connect(ep, timeouts) as probe:
+                out = str(
+                    probe.send_command(
+                        "configure confirm", expect_string=r"#", read_timeout=timeouts.command
+                    )
+                )
+                if "%" in out:
+                    raise DeviceError(out.strip())
+                probe.save_config()  # the explicit save step, once the change is confirmed
+                return self.fetch(probe, timeouts)
+        except Exception as exc:
+            self.revert_now(conn, ep, timeouts, new_users)
+            raise DeviceError(
+                f"{ep.name}: a new session could not confirm the change ({first_line(exc)}); "
+                "configuration reverted"
+            ) from None
+
+    def revert_now(self, conn: Any, ep: Endpoint, timeouts: Timeouts, new_users: list[str]) -> None:
+        """Undo the unconfirmed change at once (the timer would, but later), and remove the
+        SNMPv3 users it created (not part of the running config, so not reverted)."""
+
+        def undo(session: Any) -> None:
+            if session.check_config_mode():
+                session.exit_config_mode()
+            session.send_command_timing("configure revert now", read_timeout=timeouts.command)
+            if new_users:
+                session.send_config_set(
+                    [f"no {u}" for u in new_users], read_timeout=timeouts.command
+                )
+
+        try:
+            undo(conn)
+            return
+        except Exception:
+            pass
+        try:
+            with connect(ep, timeouts) as other:
+                undo(other)
+        except Exception:
+            pass  # the revert timer still runs on the device; restore() checks the result
+
+    def identity(self, conn: Any, timeouts: Timeouts) -> str:
+        out = run_command(conn, "show running-config | include ^hostname", timeouts)
+        match = re.search(r"^hostname\s+(\S+)", out, re.M)
+        return match.group(1) if match else conn.find_prompt().rstrip("#>")
+
+
+def split_block(commands: list[str], parent: str) -> tuple[list[str], list[str]]:
+    """(the `parent` block with its indented children, every other command)."""
+    block: list[str] = []
+    rest: list[str] = []
+    inside = False
+    for line in commands:
+        if not line.startswith(" "):
+            inside = line == parent
+        (block if inside else rest).append(line)
+    return block, rest
+
+
+def snmp_user_lines(show_snmp_user: str) -> list[str]:
+    """`snmp-server user <name> <group> v3` for each user `show snmp user` lists."""
+    lines = []
+    for block in re.split(r"\n\s*\n", show_snmp_user):
+        user = re.search(r"^User name:\s*(\S+)", block, re.M)
+        group = re.search(r"^Group-name:\s*(\S+)", block, re.M)
+        if user and group:
+            lines.append(f"snmp-server user {user.group(1)} {group.group(1)} v3")
+    return lines
+
+
+def driver_for(platform: str) -> Driver:
+    if platform == "routeros":
+        return RouterOS()
+    if platform == "ios":
+        return IOS()
+    raise DeviceError(f"no network driver for platform {platform!r}")
+
+
+def absolute(lines: list[str]) -> list[str]:
+    """Menu-relative script lines as absolute commands ("/ip address add ..."), one per line."""
+    out: list[str] = []
+    menu = "/"
+    for line in lines:
+        if line.startswith("/"):
+            menu = line
+            continue
+        out.append(f"{menu} {line}")
+    return out
+
+
+def sets_last(commands: list[str]) -> list[str]:
+    """Removals, then additions, then `set`s, each in the differ's order.
+
+    A `set` may change a value whose old state no backup shows (a factory default), so it cannot
+    be undone by the restore step; sent last, it lands in the final safe-mode batch, which safe
+    mode undoes as a whole if anything goes wrong. Adds and removes never depend on a later set.
+    """
+
+    def verb(cmd: str) -> str:
+        words = cmd.split()
+        return next((w for w in words if w in ("add", "remove", "set")), "set")
+
+    order = {"remove": 0, "add": 1, "set": 2}
+    return sorted(commands, key=lambda c: order[verb(c)])  # sorted() is stable
+
+
+def same_config(platform: str, one: str, other: str) -> bool:
+    """Whether two fetched configurations are the same, secrets and ordering aside."""
+    if platform != "routeros":
+        return ios_config.clean(one) == ios_config.clean(other)
+    a, b = routeros_config.parse(one), routeros_config.parse(other)
+    return canonical(a, a) == canonical(b, b)
+
+
+def canonical(config: routeros_config.Config, scope: routeros_config.Config) -> str:
+    """Comparable text: menus by name, no secrets, `set` items only as far as `scope` manages."""
+    out: list[str] = []
+    for menu in sorted(config.menus):
+        if menu in routeros_config.NOT_EXPORTED:
+            continue
+        lines: list[str] = []
+        for key, item in config.menus[menu].items():
+            if item.verb == "set":
+                managed = scope.menus.get(menu, {}).get(key)
+                if managed is None:
+                    continue
+                args = {k: v for k, v in item.args.items() if k in managed.args}
+                item = routeros_config.Item(item.menu, item.verb, item.target, args)
+            lines.append(item.line(with_secrets=False))
+        if menu not in routeros_config.ORDERED_MENUS:
+            lines.sort()  # order only matters in firewall and queue menus
+        if lines:
+            out.append(menu)
+            out.extend(lines)
+    return "\n".join(out) + "\n"
+
+
+def unified(before: str, after: str, left: str, right: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), left, right, n=1
+        )
+    )
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def enter_safe_mode(conn: Any, ep: Endpoint, timeouts: Timeouts) -> None:
+    conn.write_channel("\x18")
+    out = conn.read_until_pattern(pattern=r"<SAFE>|not taken[^\n]*", read_timeout=timeouts.command)
+    if "<SAFE>" not in out:
+        # e.g. "[Safe Mode not taken: safe mode is already taken by another session]"
+        words = next((ln.strip() for ln in out.splitlines() if "not taken" in ln), out.strip())
+        raise DeviceError(f"{ep.name}: safe mode refused, nothing changed: {words}")
+    conn.read_channel()
+
+
+def leave_safe_mode(conn: Any, timeouts: Timeouts) -> None:
+    conn.write_channel("\x18")
+    conn.read_until_pattern(pattern=r"\]\s*[^<\n]*>\s*$", read_timeout=timeouts.command)

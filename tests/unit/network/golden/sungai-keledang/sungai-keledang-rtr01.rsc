@@ -1,0 +1,120 @@
+# digikel intended configuration: sungai-keledang-rtr01 (RB5009UG+S+IN), Sungai Keledang / Samarinda Seberang
+/system identity
+set name=sungai-keledang-rtr01
+/system clock
+set time-zone-name=Asia/Makassar
+/interface bridge
+add comment="LAN trunk bridge" name=bridge-lan vlan-filtering=yes
+/interface wireguard
+add comment="tunnel to the data-centre hub" listen-port=51820 mtu=1420 name=wg-hub private-key="VAULT:vault_digikel_wireguard_private_keys[sungai-keledang]"
+/interface vlan
+add comment=mgmt interface=bridge-lan name=vlan10-mgmt vlan-id=10
+add comment=counters interface=bridge-lan name=vlan20-counters vlan-id=20
+add comment=displays interface=bridge-lan name=vlan30-displays vlan-id=30
+add comment=printers interface=bridge-lan name=vlan40-printers vlan-id=40
+add comment=staff_wifi interface=bridge-lan name=vlan50-staff-wifi vlan-id=50
+add comment=public_wifi interface=bridge-lan name=vlan60-public-wifi vlan-id=60
+/interface list
+add comment="uplink to the ISP" name=WAN
+add comment="site segments" name=LAN
+add comment="public Wi-Fi only" name=PUBLIC
+/interface bridge port
+add bridge=bridge-lan comment="trunk sungai-keledang-sw01" frame-types=admit-only-vlan-tagged interface=ether2
+/interface bridge vlan
+add bridge=bridge-lan comment=mgmt tagged=bridge-lan,ether2 vlan-ids=10
+add bridge=bridge-lan comment=counters tagged=bridge-lan,ether2 vlan-ids=20
+add bridge=bridge-lan comment=displays tagged=bridge-lan,ether2 vlan-ids=30
+add bridge=bridge-lan comment=printers tagged=bridge-lan,ether2 vlan-ids=40
+add bridge=bridge-lan comment=staff_wifi tagged=bridge-lan,ether2 vlan-ids=50
+add bridge=bridge-lan comment=public_wifi tagged=bridge-lan,ether2 vlan-ids=60
+/interface list member
+add comment=wan interface=ether1 list=WAN
+add comment=mgmt interface=vlan10-mgmt list=LAN
+add comment=counters interface=vlan20-counters list=LAN
+add comment=displays interface=vlan30-displays list=LAN
+add comment=printers interface=vlan40-printers list=LAN
+add comment=staff_wifi interface=vlan50-staff-wifi list=LAN
+add comment=public_wifi interface=vlan60-public-wifi list=PUBLIC
+/interface wireguard peers
+add allowed-address=10.80.254.0/24,10.80.1.0/24,10.80.16.0/20 comment="data-centre hub" endpoint-address=hub.digikel.samarindakota.go.id endpoint-port=51820 interface=wg-hub name=hub persistent-keepalive=25s public-key="aPu6g/ufWM7WjQRJ21bLgbuHSQpPNoqHwfCSuuYsqBg="
+/ip address
+add address=10.82.128.1/24 comment=mgmt interface=vlan10-mgmt
+add address=10.82.129.1/24 comment=counters interface=vlan20-counters
+add address=10.82.130.1/24 comment=displays interface=vlan30-displays
+add address=10.82.131.1/24 comment=printers interface=vlan40-printers
+add address=10.82.132.1/24 comment=staff_wifi interface=vlan50-staff-wifi
+add address=10.82.134.1/23 comment=public_wifi interface=vlan60-public-wifi
+add address=10.80.254.26/24 comment=wg-hub interface=wg-hub
+/ip dhcp-client
+add add-default-route=yes comment=wan interface=ether1 use-peer-dns=no use-peer-ntp=no
+/ip pool
+add comment=counters name=pool-counters ranges=10.82.129.100-10.82.129.199
+add comment=displays name=pool-displays ranges=10.82.130.100-10.82.130.199
+add comment=printers name=pool-printers ranges=10.82.131.100-10.82.131.199
+add comment=staff_wifi name=pool-staff-wifi ranges=10.82.132.100-10.82.132.199
+add comment=public_wifi name=pool-public-wifi ranges=10.82.135.10-10.82.135.250
+/ip dhcp-server
+add address-pool=pool-counters comment=counters interface=vlan20-counters lease-time=8h name=dhcp-counters
+add address-pool=pool-displays comment=displays interface=vlan30-displays lease-time=8h name=dhcp-displays
+add address-pool=pool-printers comment=printers interface=vlan40-printers lease-time=8h name=dhcp-printers
+add address-pool=pool-staff-wifi comment=staff_wifi interface=vlan50-staff-wifi lease-time=8h name=dhcp-staff-wifi
+add address-pool=pool-public-wifi comment=public_wifi interface=vlan60-public-wifi lease-time=1h name=dhcp-public-wifi
+/ip dhcp-server network
+add address=10.82.129.0/24 comment=counters dns-server=10.80.1.53 gateway=10.82.129.1 ntp-server=10.80.1.123
+add address=10.82.130.0/24 comment=displays dns-server=10.80.1.53 gateway=10.82.130.1 ntp-server=10.80.1.123
+add address=10.82.131.0/24 comment=printers dns-server=10.80.1.53 gateway=10.82.131.1 ntp-server=10.80.1.123
+add address=10.82.132.0/24 comment=staff_wifi dns-server=10.80.1.53 gateway=10.82.132.1 ntp-server=10.80.1.123
+add address=10.82.134.0/23 comment=public_wifi dns-server=10.82.134.1 gateway=10.82.134.1
+/ip dns
+set allow-remote-requests=yes servers=10.80.1.53
+/ip firewall address-list
+add address=10.80.254.0/24 comment="hub transit" list=datacentre
+add address=10.80.1.0/24 comment="data centre 10.80.1.0/24" list=datacentre
+add address=10.80.16.0/20 comment="data centre 10.80.16.0/20" list=datacentre
+add address=10.82.128.0/24 comment="internal mgmt" list=internal
+add address=10.82.129.0/24 comment="internal counters" list=internal
+add address=10.82.130.0/24 comment="internal displays" list=internal
+add address=10.82.131.0/24 comment="internal printers" list=internal
+add address=10.82.132.0/24 comment="internal staff_wifi" list=internal
+add address=10.80.1.0/24 comment="internal data centre 10.80.1.0/24" list=internal
+add address=10.80.16.0/20 comment="internal data centre 10.80.16.0/20" list=internal
+add address=10.80.254.0/24 comment="internal hub transit" list=internal
+/ip firewall filter
+add action=accept chain=input comment="in: established, related" connection-state=established,related,untracked
+add action=drop chain=input comment="in: drop invalid" connection-state=invalid
+add action=accept chain=input comment="in: icmp" protocol=icmp
+add action=accept chain=input comment="in: management from the data centre (ssh)" dst-port=22 in-interface=wg-hub protocol=tcp src-address-list=datacentre
+add action=accept chain=input comment="in: monitoring from the data centre (snmp)" dst-port=161 in-interface=wg-hub protocol=udp src-address-list=datacentre
+add action=accept chain=input comment="in: dns and dhcp from the site (udp)" dst-port=53,67 in-interface-list=LAN,PUBLIC protocol=udp
+add action=accept chain=input comment="in: dns from the site (tcp)" dst-port=53 in-interface-list=LAN,PUBLIC protocol=tcp
+add action=drop chain=input comment="in: drop everything else"
+add action=fasttrack-connection chain=forward comment="fwd: fasttrack" connection-state=established,related hw-offload=yes
+add action=accept chain=forward comment="fwd: established, related" connection-state=established,related,untracked
+add action=drop chain=forward comment="fwd: drop invalid" connection-state=invalid
+add action=drop chain=forward comment="fwd: public Wi-Fi never reaches anything internal" dst-address-list=internal in-interface-list=PUBLIC
+add action=accept chain=forward comment="fwd: public Wi-Fi to the internet" in-interface-list=PUBLIC out-interface-list=WAN
+add action=drop chain=forward comment="fwd: nothing reaches public Wi-Fi" out-interface-list=PUBLIC
+add action=accept chain=forward comment="fwd: site to the data centre" in-interface-list=LAN out-interface=wg-hub
+add action=accept chain=forward comment="fwd: data centre to the site" in-interface=wg-hub out-interface-list=LAN src-address-list=datacentre
+add action=accept chain=forward comment="fwd: site to the internet" in-interface-list=LAN out-interface-list=WAN
+add action=drop chain=forward comment="fwd: drop everything else"
+/ip firewall nat
+add action=masquerade chain=srcnat comment="nat: to the internet" out-interface-list=WAN
+/ip route
+add comment="data centre 10.80.1.0/24" dst-address=10.80.1.0/24 gateway=wg-hub
+add comment="data centre 10.80.16.0/20" dst-address=10.80.16.0/20 gateway=wg-hub
+/ip service
+set telnet disabled=yes
+set ftp disabled=yes
+set www disabled=yes
+set api disabled=yes
+set api-ssl disabled=yes
+set winbox address=10.80.1.0/24,10.80.16.0/20,10.80.254.0/24
+/snmp community
+add addresses=10.80.1.20/32 authentication-password=VAULT:vault_digikel_snmp_auth_password authentication-protocol=SHA1 encryption-password=VAULT:vault_digikel_snmp_priv_password encryption-protocol=AES name=digikel-ro read-access=yes security=private write-access=no
+/snmp
+set contact="Diskominfo Samarinda" enabled=yes location="Kelurahan Sungai Keledang, Samarinda Seberang" trap-community=digikel-ro trap-version=3
+/system ntp client
+set enabled=yes servers=10.80.1.123
+/user
+add comment="digikel automation" group=full name=digikel password=VAULT:vault_digikel_device_password
