@@ -21,7 +21,16 @@ def digikel(*args: str, inventory: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=180)
 
 
-def test_background_lab_start_status_fault_stop(tmp_path, lab_inventory_path, inv):
+def test_background_lab_start_status_fault_stop(tmp_path, inventory_copy):
+    # A copy on its own SSH port: an operator's lab on this machine (port 2222) is left alone.
+    lab_inventory_path = inventory_copy(
+        env=[("environment: lab\n", "environment: lab\nlab_ssh_port: 2298\n")]
+    )
+    from digikel.inventory import load_inventory
+
+    inv = load_inventory(lab_inventory_path)
+    keys = digikel("lab", "known-hosts", inventory=lab_inventory_path)
+    assert keys.returncode == 0, keys.stderr
     state = tmp_path / "lab"
     site = inv.site(SITE)
     router = next(d for d in site.network_devices if d.role == "router")
