@@ -101,8 +101,7 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # Ansible shi
         self._read_config_data(path)  # reads and checks the options documented above
         _import_digikel()
         from digikel.errors import InventoryError
-        from digikel.inventory import load_inventory
-        from digikel.inventory import hostvars
+        from digikel.inventory import hostvars, load_inventory
 
         try:
             model = load_inventory(path)

@@ -142,7 +142,9 @@ def test_portal_launcher_page_lists_the_sites_applications(inv, running: Path) -
     result = probe(portal_url, inventory=inv, state_dir=running)
     assert result.ok, result.error
     assert "Kelurahan Loa Bakung" in result.body
-    for app in inv.applications:
-        assert app.name in result.body
-    assert probe(inv.city.portal_url.format(slug="atlantis"), inventory=inv,
-                 state_dir=running).status == 404
+    for application in inv.applications:
+        assert application.name in result.body
+    assert (
+        probe(inv.city.portal_url.format(slug="atlantis"), inventory=inv, state_dir=running).status
+        == 404
+    )
