@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import startup
+from bench import readiness, startup
 from bench.harness import write_results
 
-SUITES = {"startup": startup}
+SUITES = {"readiness": readiness, "startup": startup}
 
 
 def main() -> int:
@@ -29,7 +29,7 @@ def main() -> int:
         if name == "startup":
             data = suite.run(runs, warmup, factors=(1,) if args.quick else (1, 10))
         else:
-            data = suite.run(runs, warmup)
+            data = suite.run(runs, warmup, recorded=200 if args.quick else 10_000)
         path = write_results(f"{name}-quick" if args.quick else name, {"suite": name, **data})
         sys.stderr.write(f"{name}: results in {path}\n")
         for key, value in data.items():
