@@ -198,17 +198,22 @@ def start_printers(
         )
     if not specs:
         return []
-    bus = _ensure_bus(directory)
-    started: dict[str, subprocess.Popen[bytes]] = {}
-    for spec in specs:
-        if live_pid(_printer_dir(directory, spec.name) / "pid", _marker(directory, spec.name)):
-            continue
+    to_start = [
+        spec
+        for spec in specs
+        if not live_pid(_printer_dir(directory, spec.name) / "pid", _marker(directory, spec.name))
+    ]
+    # Refuse before starting anything (the private bus included): nothing is left behind.
+    for spec in to_start:
         if _port_answers(spec.host, spec.port):
             raise DigikelError(
                 f"{spec.name}: {spec.host}:{spec.port} is already taken by another process "
                 "(not a lab printer of this state directory)"
             )
-        started[spec.name] = _launch(spec, directory, bus, binary)
+    if not to_start:
+        return [_status(directory, spec) for spec in specs]
+    bus = _ensure_bus(directory)
+    started = {spec.name: _launch(spec, directory, bus, binary) for spec in to_start}
     deadline = time.monotonic() + timeout
     pending = {s.name: s for s in specs if s.name in started}
     while pending:

@@ -97,6 +97,8 @@ def test_a_taken_port_is_reported(inv, tmp_path: Path) -> None:
         spec = PrinterSpec("x-prn01", "x", "X", "HP LaserJet", "127.0.0.1", port)
         with pytest.raises(DigikelError, match="already taken"):
             start_printers([spec], tmp_path)
+    leftover = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
+    assert leftover.stdout == ""  # not even the private D-Bus was started
 
 
 def test_stop_one_then_all(running: list[PrinterSpec], state_dir: Path) -> None:
