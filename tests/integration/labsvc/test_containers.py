@@ -37,7 +37,8 @@ def _check_capability_and_apt_cache() -> None:
     info = json.loads(_podman("container", "inspect", "loa-bakung-pc01").stdout)[0]
     assert "CAP_NET_ADMIN" in info["EffectiveCaps"]
     mounts = {m["Destination"]: m["Source"] for m in info["Mounts"]}
-    assert mounts["/var/cache/apt/archives"] == "/var/cache/digikel/apt-archives"
+    # Each container has its own archive cache: apt must not share a lock across containers.
+    assert mounts["/var/cache/apt/archives"] == "/var/cache/digikel/apt-archives/loa-bakung-pc01"
 
 
 def _check_portal_port() -> None:
