@@ -7,6 +7,8 @@ own CLI and under AWX (docs/rollout.md).
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from digikel.store import Check, HostOutcome
 
 PLAYBOOK = "playbooks/site.yml"
 VERIFY_PLAYBOOK = "playbooks/verify.yml"
-CHECK_PREFIX = "check "  # verify.yml names each check "check <component>: <what>"
+CHECK_PREFIX = "Check "  # verify.yml names each check "Check <component>: <what>"
 # Events worth a progress line: a host finished a task, failed it, or could not be reached.
 SHOWN_EVENTS = {
     "runner_on_ok": "ok",
@@ -52,6 +54,15 @@ def runner_args(
         "quiet": True,
         "json_mode": False,
     }
+
+
+def use_our_ansible() -> None:
+    """Put digikel's own environment first on PATH: ansible-runner starts `ansible-playbook` by
+    name, and an operator calling .venv/bin/digikel need not have activated the virtualenv."""
+    ours = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if path.split(os.pathsep)[0] != ours:
+        os.environ["PATH"] = os.pathsep.join([ours, path]) if path else ours
 
 
 def host_outcomes(stats: dict[str, dict[str, int]] | None, hosts: list[str]) -> list[HostOutcome]:
@@ -102,6 +113,7 @@ def endpoints_stage(ctx: StageContext) -> StageOutcome:
             ctx.on_event(data["host"], f"{label}: {data.get('task', '')}")
         return True  # keep the event in the artifacts too
 
+    use_our_ansible()
     runner = ansible_runner.run(
         **runner_args(project, ctx.inventory.env_file, limit, ctx.check, private),
         event_handler=on_event,
@@ -122,21 +134,24 @@ def endpoints_stage(ctx: StageContext) -> StageOutcome:
 
 
 def check_from_event(event: dict[str, Any]) -> Check | None:
-    """A readiness check from one ansible-runner event of playbooks/verify.yml."""
+    """A readiness check from one ansible-runner event of playbooks/verify.yml.
+
+    Each check task reports {ok, detail} in its message and never fails; a task that failed all
+    the same (a broken host) is a failed check.
+    """
     kind = event.get("event")
     data = event.get("event_data", {})
     task = str(data.get("task", ""))
     if kind not in ("runner_on_ok", "runner_on_failed") or not task.startswith(CHECK_PREFIX):
         return None
     component, _, name = task.removeprefix(CHECK_PREFIX).partition(": ")
-    result = data.get("res", {}) or {}
-    return Check(
-        component,
-        name,
-        kind == "runner_on_ok",
-        str(result.get("msg", "")) or None,
-        data.get("host"),
-    )
+    message = (data.get("res", {}) or {}).get("msg", "")
+    if kind == "runner_on_ok" and isinstance(message, dict):
+        ok = str(message.get("ok")).lower() == "true"
+        return Check(
+            component, name, ok, " ".join(str(message.get("detail", "")).split()), data.get("host")
+        )
+    return Check(component, name, False, str(message) or "check task failed", data.get("host"))
 
 
 def endpoint_checks(ctx: StageContext) -> list[Check]:
@@ -159,6 +174,7 @@ def endpoint_checks(ctx: StageContext) -> list[Check]:
             ctx.on_event(check.target or "", f"{check.name}: {'ok' if check.ok else 'FAILED'}")
         return True
 
+    use_our_ansible()
     runner = ansible_runner.run(
         **runner_args(
             ctx.inventory.root.parent,

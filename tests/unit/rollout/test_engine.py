@@ -192,23 +192,28 @@ def test_stage_selection() -> None:
 def test_verify_playbook_events_become_checks() -> None:
     from digikel.rollout.endpoints import check_from_event
 
-    ok = {
-        "event": "runner_on_ok",
-        "event_data": {
-            "task": "check counters: browser opens the kelurahan's portal",
-            "host": "x-pc01",
-            "res": {"msg": "policy starts on https://portal/x/"},
-        },
-    }
-    failed = {
-        "event": "runner_on_failed",
-        "event_data": {
-            "task": "check displays: kiosk and nightly restart enabled",
-            "host": "x-dsp01",
-            "res": {"msg": "systemd says: disabled"},
-        },
-    }
-    other = {"event": "runner_on_ok", "event_data": {"task": "List the printer queues"}}
+    def event(kind, task, host, msg):
+        return {"event": kind, "event_data": {"task": task, "host": host, "res": {"msg": msg}}}
+
+    ok = event(
+        "runner_on_ok",
+        "Check counters: browser opens the kelurahan's portal",
+        "x-pc01",
+        {"ok": True, "detail": "policy starts on https://portal/x/"},
+    )
+    bad = event(
+        "runner_on_ok",
+        "Check displays: kiosk and nightly restart enabled",
+        "x-dsp01",
+        {"ok": "False", "detail": "digikel-kiosk.service disabled,\n  timer enabled"},
+    )
+    broken = event(
+        "runner_on_failed",
+        "Check counters: the site's printer queues are installed",
+        "x-pc02",
+        "undefined variable",
+    )
+    other = event("runner_on_ok", "List the printer queues", "x-pc01", "")
     assert check_from_event(ok) == Check(
         "counters",
         "browser opens the kelurahan's portal",
@@ -216,7 +221,14 @@ def test_verify_playbook_events_become_checks() -> None:
         "policy starts on https://portal/x/",
         "x-pc01",
     )
-    assert check_from_event(failed) == Check(
-        "displays", "kiosk and nightly restart enabled", False, "systemd says: disabled", "x-dsp01"
+    assert check_from_event(bad) == Check(
+        "displays",
+        "kiosk and nightly restart enabled",
+        False,
+        "digikel-kiosk.service disabled, timer enabled",
+        "x-dsp01",
+    )
+    assert check_from_event(broken) == Check(
+        "counters", "the site's printer queues are installed", False, "undefined variable", "x-pc02"
     )
     assert check_from_event(other) is None

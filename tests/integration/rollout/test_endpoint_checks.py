@@ -1,0 +1,47 @@
+"""The verify stage's endpoint checks: playbooks/verify.yml through ansible-runner's API, on a real
+systemd container, turned into readiness checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digikel.labsvc import container_specs, containers_down, containers_up, podman_problem
+from digikel.rollout.endpoints import endpoint_checks
+from digikel.rollout.stages import StageContext
+
+HOSTS = ["bukuan-pc01", "bukuan-dsp01"]  # a site no other test boots
+
+
+@pytest.fixture(scope="module")
+def containers(inv, repo):
+    problem = podman_problem()
+    assert problem is None, f"podman does not work here: {problem}"
+    result = containers_up(container_specs(inv, [], hosts=HOSTS), repo_root=repo)
+    assert result.skipped is None, result.skipped
+    try:
+        yield HOSTS
+    finally:
+        containers_down(names=HOSTS)
+
+
+def test_an_unconfigured_site_fails_every_endpoint_check(inv, containers, tmp_path: Path) -> None:
+    context = StageContext(inv, inv.site("bukuan"), False, 0, str(tmp_path))
+    checks = endpoint_checks(context)
+    by_target: dict[str, list[str]] = {}
+    for check in checks:
+        assert not check.ok, check  # a bare container has no portal policy, queue or kiosk
+        by_target.setdefault(check.target or "", []).append(f"{check.component}: {check.name}")
+    assert sorted(by_target) == sorted(HOSTS)  # the other hosts have no container: not checked
+    assert sorted(by_target["bukuan-pc01"]) == [
+        "counters: browser opens the kelurahan's portal",
+        "counters: operator session starts at boot",
+        "counters: the site's printer queues are installed",
+    ]
+    assert sorted(by_target["bukuan-dsp01"]) == [
+        "displays: kiosk and nightly restart enabled",
+        "displays: kiosk shows the kelurahan's queue page",
+    ]
+    detail = next(c.detail for c in checks if c.name == "browser opens the kelurahan's portal")
+    assert detail == "policy starts on no managed policy"
