@@ -45,3 +45,39 @@ def test_an_unconfigured_site_fails_every_endpoint_check(inv, containers, tmp_pa
     ]
     detail = next(c.detail for c in checks if c.name == "browser opens the kelurahan's portal")
     assert detail == "policy starts on no managed policy"
+
+
+def test_the_endpoints_stage_converges_streams_events_and_then_verifies(
+    inv, containers, tmp_path: Path
+) -> None:
+    from digikel.rollout.endpoints import endpoints_stage
+
+    events: list[tuple[str, str]] = []
+    site = inv.site("bukuan")
+
+    def context(name: str) -> StageContext:
+        return StageContext(
+            inv,
+            site,
+            False,
+            0,
+            str(tmp_path / name),
+            on_event=lambda host, text: events.append((host, text)),
+        )
+
+    first = endpoints_stage(context("first"))
+    assert first.ok, first.detail
+    assert first.changed
+    results = {h.host: h for h in first.hosts}
+    assert results["bukuan-pc01"].changed and not results["bukuan-pc01"].failed
+    assert results["bukuan-dsp01"].changed and not results["bukuan-dsp01"].failed
+    assert set(results) == set(HOSTS)  # the lab runs no container for the others
+    # Every host's task results streamed back as they happened.
+    assert {host for host, _ in events} >= set(HOSTS)
+    assert any(text.startswith("ok: ") for _, text in events)
+
+    checks = endpoint_checks(context("verify"))
+    assert checks and all(c.ok for c in checks), [c for c in checks if not c.ok]
+
+    second = endpoints_stage(context("second"))
+    assert second.ok and not second.changed, second.detail
