@@ -8,6 +8,7 @@ server implements; `OfflineHost` records them for tests.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,7 +48,7 @@ class Question:
     secret: bool = False  # a password question: typed characters are not echoed
 
 
-class Host:
+class Host(ABC):
     """Effects of a device beyond its own state; the SSH server provides the real one."""
 
     time_scale: float = 1.0
@@ -55,17 +56,19 @@ class Host:
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
-    def set_timer(self, device: str, key: str, seconds: float, fire: Callable[[], None]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def set_timer(
+        self, device: str, key: str, seconds: float, fire: Callable[[], None]
+    ) -> None: ...
 
-    def cancel_timer(self, device: str, key: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def cancel_timer(self, device: str, key: str) -> None: ...
 
-    def reboot(self, device: str, after_down: Callable[[], None] | None = None) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def reboot(self, device: str, after_down: Callable[[], None] | None = None) -> None: ...
 
-    def persist(self, device: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def persist(self, device: str) -> None: ...
 
 
 @dataclass
@@ -96,37 +99,37 @@ class OfflineHost(Host):
         self.saves += 1
 
 
-class Shell:
+class Shell(ABC):
     """One interactive CLI session on a device."""
 
     def banner(self) -> str:
         return ""
 
-    def prompt(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def prompt(self) -> str: ...
 
-    def handle_line(self, line: str) -> Reply:
-        raise NotImplementedError
+    @abstractmethod
+    def handle_line(self, line: str) -> Reply: ...
 
     def handle_control(self, char: str) -> Reply | None:
         """A control key (Ctrl-X, Ctrl-Z...); None when the shell ignores it."""
         return None
 
+    @abstractmethod
     def is_config_command(self, line: str) -> bool:
         """Whether the line changes configuration (counts for the drop-mid-push fault)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def error_reply(self, line: str, message: str | None) -> Reply:
         """How this platform reports a failing command (the command-error fault)."""
-        raise NotImplementedError
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (optional hook: most shells keep nothing to close)
         """The session ended (quit, dropped connection, reboot)."""
 
     pending: Question | None = None
 
 
-class SimDevice:
+class SimDevice(ABC):
     """Base of the simulated platforms: state as a JSON-able dict, saved through the host."""
 
     platform = ""
@@ -142,8 +145,8 @@ class SimDevice:
     def name(self) -> str:
         return self.spec.name
 
-    def factory_state(self) -> dict[str, Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def factory_state(self) -> dict[str, Any]: ...
 
     def reset(self) -> None:
         self.state = self.factory_state()
@@ -152,8 +155,8 @@ class SimDevice:
     def save(self) -> None:
         self.host.persist(self.name)
 
-    def open_shell(self, username: str) -> Shell:
-        raise NotImplementedError
+    @abstractmethod
+    def open_shell(self, username: str) -> Shell: ...
 
     def on_boot(self) -> None:
         """Called when the device comes up (lab start, after a reboot)."""
