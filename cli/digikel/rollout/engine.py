@@ -112,7 +112,6 @@ def run_rollout(
     stop = threading.Event()
     failures = 0
     results: dict[str, SiteResult] = {}
-    lock = threading.Lock()
 
     def one_site(site: Site) -> SiteResult:
         return _run_site(inventory, store, locks, options, stage_fns, reporter, run_id, site, stop)
@@ -135,10 +134,10 @@ def run_rollout(
                 for future in finished:
                     site = running.pop(future)
                     result = future.result()
-                    with lock:
-                        results[site.slug] = result
-                        if result.status in ("failed", "locked"):
-                            failures += 1
+                    # Only this (the main) thread collects results: no lock needed.
+                    results[site.slug] = result
+                    if result.status in ("failed", "locked"):
+                        failures += 1
                     reporter.site_finished(result)
         except KeyboardInterrupt:
             # Stages check `stop` between steps; what is running finishes its current stage.
