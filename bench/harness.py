@@ -12,6 +12,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class Sample:
     wall: float
     cpu: float
     peak_mib: float
+    stdout: str = ""  # only when run_once was asked to keep it
 
 
 @dataclass
@@ -46,19 +48,36 @@ class Figure:
         return out
 
 
-def run_once(cmd: Sequence[str], cwd: Path = REPO, env: dict[str, str] | None = None) -> Sample:
-    """Run `cmd` to completion; its wall time, CPU time (user+sys) and peak RSS."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        list(cmd), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+def run_once(
+    cmd: Sequence[str],
+    cwd: Path = REPO,
+    env: dict[str, str] | None = None,
+    keep_stdout: bool = False,
+) -> Sample:
+    """Run `cmd` to completion; its wall time, CPU time (user+sys) and peak RSS.
+
+    stdout and stderr go to files, not pipes: a pipe nobody reads while we wait would block a
+    child that writes much.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd),
+            cwd=cwd,
+            env=env,
+            stdout=out if keep_stdout else subprocess.DEVNULL,
+            stderr=err,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+        out.seek(0)
+        stdout = out.read().decode(errors="replace") if keep_stdout else ""
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {stderr[-2000:]}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
 
 
 def compare(
@@ -113,9 +132,9 @@ def machine() -> dict[str, object]:
     }
 
 
-def write_results(name: str, data: dict[str, object]) -> Path:
-    out = REPO / "bench" / "results"
-    out.mkdir(exist_ok=True)
+def write_results(name: str, data: dict[str, object], out: Path | None = None) -> Path:
+    out = out or REPO / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.json"
     path.write_text(json.dumps({"machine": machine(), **data}, indent=2) + "\n")
     return path

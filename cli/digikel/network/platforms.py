@@ -107,7 +107,8 @@ class RouterOS:
                 "safe mode undid the change"
             ) from None
         leave_safe_mode(conn, timeouts)
-        conn.set_base_prompt()
+        # base_prompt stays "[user@": it matches the prompt whatever the identity became, so
+        # no prompt discovery (a round trip and Netmiko's sleeps) is needed after a rename.
         return after
 
     def identity(self, conn: Any, timeouts: Timeouts) -> str:

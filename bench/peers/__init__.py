@@ -1,0 +1,1 @@
+"""The competitors of benchmark 1, written as their own competent users would write them."""
