@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from digikel.network import ios_config, routeros_config, verify
 from digikel.network import render as render_mod
 from digikel.network.connection import Endpoint, Timeouts, connect, endpoint_for
 from digikel.network.noise import scrub, strip_noise
+from digikel.network.ordering import SiteOrder
 from digikel.network.platforms import Driver, driver_for, first_line, same_config
 from digikel.network.results import DeviceResult, now
 from digikel.network.store import BackupStore
@@ -46,6 +48,8 @@ class Work:
     device: Device
     secrets: dict[str, Any]
     options: Options
+    # Called right before the first change is sent: the site's order (ordering.py).
+    before_change: Callable[[], None] | None = None
 
     @cached_property
     def ep(self) -> Endpoint:
@@ -226,6 +230,8 @@ def _converge(work: Work, res: DeviceResult, target: str) -> None:
         if opts.check or not res.commands:
             res.changed = bool(res.commands) if opts.check else False
             return
+        if work.before_change:
+            work.before_change()
         try:
             seen_after = work.driver.apply(conn, res.commands, work.ep, opts.timeouts)
         except Exception as exc:
@@ -303,14 +309,25 @@ def run_site(
     hosts: list[str] | None = None,
     on_result: Callback | None = None,
 ) -> list[DeviceResult]:
-    """One operation on a site's network devices in order: access devices first, router last."""
-    results = []
-    for work in _site_work(inv, site, secrets, options or Options(), hosts):
-        res = operation(work)
-        results.append(res)
+    """One operation on a site's network devices, its changes in order: access devices first,
+    router last (ordering.py); each result is reported as its device finishes."""
+    works = _site_work(inv, site, secrets, options or Options(), hosts)
+    order = SiteOrder(len(works))
+
+    def one(index: int, work: Work) -> DeviceResult:
+        work.before_change = order.gate(index)
+        try:
+            res = operation(work)
+        finally:
+            order.finished(index)
         if on_result:
             on_result(res)
-    return results
+        return res
+
+    if not works:
+        return []
+    with ThreadPoolExecutor(max_workers=len(works)) as pool:
+        return list(pool.map(one, range(len(works)), works))
 
 
 def push_site(

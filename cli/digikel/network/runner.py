@@ -1,16 +1,19 @@
 """Run one operation over many devices with a bounded number of workers.
 
-Push and rollback keep each site's devices in order (access devices first, router last) and run
-sites in parallel; read-only operations run device by device in parallel.
+Every device is one task for the pool, so `workers` bounds the device sessions open at once. Push
+and rollback land each site's changes in order (access devices first, router last): a device
+waits, right before its first change, for the devices before it (ordering.py). Results come
+back in site order whatever order the devices finished in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from digikel.network.operations import OPERATIONS, Options, Work
+from digikel.network.ordering import SiteOrder
 from digikel.network.results import DeviceResult
 
 if TYPE_CHECKING:
@@ -33,22 +36,38 @@ def run(
 ) -> list[DeviceResult]:
     func = OPERATIONS[operation]
 
-    def one(device: Device) -> DeviceResult:
+    def one(device: Device, order: SiteOrder | None, index: int) -> DeviceResult:
         if on_start:
             on_start(device)
-        res = func(Work(inv, device, secrets, options))
+        work = Work(inv, device, secrets, options)
+        if order is not None:
+            work.before_change = order.gate(index)
+        try:
+            res = func(work)
+        finally:
+            if order is not None:
+                order.finished(index)
         if on_result:
             on_result(res)
         return res
 
-    def site_in_order(devices: list[Device]) -> list[DeviceResult]:
-        return [one(d) for d in devices]
-
-    if operation in SEQUENTIAL_IN_SITE:
-        batches = [devices for _, devices in targets]
-    else:
-        batches = [[d] for _, devices in targets for d in devices]
+    orders = [
+        SiteOrder(len(devices)) if operation in SEQUENTIAL_IN_SITE else None
+        for _, devices in targets
+    ]
+    futures: dict[tuple[int, int], Future[DeviceResult]] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(site_in_order, batch) for batch in batches]
-        nested = [f.result() for f in futures]
-    return [res for batch in nested for res in batch]
+        # Rank by rank: every site's first device, then every site's second... A device then
+        # rarely waits for the one before it (submitted a whole rank earlier), so workers are
+        # not held idle; and each waits only for devices submitted before it, in a FIFO pool:
+        # the condition ordering.py needs to never deadlock.
+        for rank in range(max((len(devices) for _, devices in targets), default=0)):
+            for number, (_, devices) in enumerate(targets):
+                if rank < len(devices):
+                    job = pool.submit(one, devices[rank], orders[number], rank)
+                    futures[(number, rank)] = job
+    return [
+        futures[(number, rank)].result()
+        for number, (_, devices) in enumerate(targets)
+        for rank in range(len(devices))
+    ]
