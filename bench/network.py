@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from bench.harness import BIN, REPO, Figure, run_once, table
+from bench.harness import BIN, REPO, Figure, Sample, run_once, table
 
 LAB_PORT = 2422  # the quickstart lab is on 2222 and the tests on 23xx
 QUICK_SITES = ["handil-bakti", "sungai-keledang"]  # RouterOS router, switch and AP; an IOS switch
@@ -57,18 +57,27 @@ class BenchLab:
     def known_hosts(self) -> Path:
         return self.env_file.parent / "known_hosts"
 
-    def selection(self) -> list[str]:
-        if self.sites is None:
+    def selection(self, sites: list[str] | None = None) -> list[str]:
+        chosen = self.sites if sites is None else sites
+        if chosen is None:
             return ["--all"]
-        return [arg for slug in self.sites for arg in ("--site", slug)]
+        return [arg for slug in chosen for arg in ("--site", slug)]
 
     def digikel(self, *args: str) -> list[str]:
         return [str(BIN / "digikel"), "-i", str(self.env_file), *args]
 
-    def reset(self) -> None:
-        run_once(
-            self.digikel("lab", "reset", "--state-dir", str(self.state_dir), *self.selection())
-        )
+    def reset(self, sites: list[str] | None = None) -> None:
+        state = ["--state-dir", str(self.state_dir)]
+        run_once(self.digikel("lab", "reset", *state, *self.selection(sites)))
+
+
+@dataclass
+class Scope:
+    """The devices one worker count is measured on, and the competitors' inputs for them."""
+
+    sites: list[str] | None  # None: the lab's
+    peers: Path
+    devices: int
 
 
 @contextlib.contextmanager
@@ -139,9 +148,9 @@ def _private(path: Path, text: str) -> Path:
     return path
 
 
-def write_peer_inputs(lab: BenchLab, plan: dict[str, Any]) -> Path:
+def write_peer_inputs(lab: BenchLab, plan: dict[str, Any], name: str = "all") -> Path:
     """The competitors' inventories (Nornir SimpleInventory, Ansible YAML) and command files."""
-    peers = lab.root / "peers"
+    peers = lab.root / "peers" / name
     (peers / "nornir").mkdir(parents=True, exist_ok=True)
     (peers / "home" / ".ssh").mkdir(parents=True, exist_ok=True)
     shutil.copy(lab.known_hosts, peers / "home" / ".ssh" / "known_hosts")
@@ -212,14 +221,15 @@ def ansible_env(peers: Path) -> dict[str, str]:
 
 
 def commands_for(
-    lab: BenchLab, peers: Path, contender: str, number: int, workers: int
+    lab: BenchLab, scope: Scope, contender: str, number: int, workers: int
 ) -> list[str]:
     out = lab.root / "out" / f"{contender}-w{workers}"
     out.mkdir(parents=True, exist_ok=True)
+    peers = scope.peers
     if contender == "digikel":
         return lab.digikel(
             "--json", "network", "push", "--yes", "--workers", str(workers),
-            "--backup-dir", str(out), *lab.selection(),
+            "--backup-dir", str(out), *lab.selection(scope.sites),
         )  # fmt: skip
     if contender == "nornir":
         return [
@@ -234,9 +244,10 @@ def commands_for(
     ]  # fmt: skip
 
 
-def pending(lab: BenchLab) -> int:
+def pending(lab: BenchLab, sites: list[str] | None) -> int:
     """Commands `digikel network diff` still finds for the chosen devices."""
-    sample = run_once(lab.digikel("--json", "network", "diff", *lab.selection()), keep_stdout=True)
+    diff = lab.digikel("--json", "network", "diff", *lab.selection(sites))
+    sample = run_once(diff, keep_stdout=True)
     return sum(len(r["commands"]) for r in json.loads(sample.stdout)["results"])
 
 
@@ -248,7 +259,7 @@ def sent_by_digikel(stdout: str) -> int:
     return sum(len(r["commands"]) for r in results)
 
 
-def device_floor(lab: BenchLab, plan: dict[str, Any]) -> dict[str, Any]:
+def device_floor(lab: BenchLab) -> dict[str, Any]:
     """Mean seconds of one device pushed alone from factory state, each kind by its count.
 
     In-process, so interpreter start-up is not in it; the lab must be at factory state.
@@ -297,81 +308,93 @@ def run(
     workers: tuple[int, ...] | None = None,
     delay_ms: float | None = None,
     sites: list[str] | None = None,
+    single_worker_kecamatan: str = "Samarinda Seberang",
 ) -> dict[str, Any]:
-    """Warm-up is a whole untimed round (the lab's and the peers' first imports and caches)."""
+    """`warmup` is not used: the factory plan and the floor, measured first, warm the lab, the
+    caches and the imports, and a whole untimed round would cost as much as a timed one.
+
+    One worker over the whole city would take over an hour for Ansible alone, so workers=1 is
+    measured once, on one kecamatan (the one with an IOS switch), each contender alike.
+    """
+    del warmup
     if quick:
-        workers, delay_ms, sites = (
-            workers or (2,),
-            5.0 if delay_ms is None else delay_ms,
-            QUICK_SITES,
-        )
+        workers = workers or (2,)
+        delay_ms = 5.0 if delay_ms is None else delay_ms
+        sites = QUICK_SITES
     workers = workers or (8, 32, 1)
     delay_ms = 30.0 if delay_ms is None else delay_ms
     root = Path(tempfile.mkdtemp(prefix="digikel-bench-net-"))
     try:
         with bench_lab(root, sites, delay_ms) as lab:
-            return _measure(lab, runs, warmup, workers, delay_ms)
+            return _measure(lab, runs, workers, delay_ms, single_worker_kecamatan)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def _scopes(
+    lab: BenchLab, plan: dict[str, Any], workers: tuple[int, ...], kecamatan: str
+) -> dict[int, Scope]:
+    everything = Scope(None, write_peer_inputs(lab, plan), len(plan))
+    scopes = {count: everything for count in workers}
+    if 1 in workers and lab.sites is None:
+        inv, _, _ = _inventory(lab)
+        slugs = [s.slug for s in inv.sites if s.kecamatan == kecamatan]
+        names = {d.name for s in inv.sites if s.slug in slugs for d in s.network_devices}
+        subset = {name: d for name, d in plan.items() if name in names}
+        scopes[1] = Scope(slugs, write_peer_inputs(lab, subset, "one-worker"), len(subset))
+    return scopes
+
+
 def _measure(
-    lab: BenchLab, runs: int, warmup: int, workers: tuple[int, ...], delay_ms: float
+    lab: BenchLab, runs: int, workers: tuple[int, ...], delay_ms: float, kecamatan: str
 ) -> dict[str, Any]:
     lab.reset()
     plan = factory_plan(lab)
-    peers = write_peer_inputs(lab, plan)
-    env = ansible_env(peers)
-    floor = device_floor(lab, plan)
+    scopes = _scopes(lab, plan, workers, kecamatan)
+    env = ansible_env(scopes[workers[0]].peers)
+    floor = device_floor(lab)
     startup = startup_seconds(lab, runs)
-    devices = len(plan)
     figures: dict[str, Figure] = {}
     checks: dict[str, Any] = {"pending_after_pass1": {}, "sent_pass2": {}, "sent_pass1": {}}
-    for number in range(warmup + runs):
-        timed = number >= warmup
+
+    def timed(name: str, sample: Sample) -> None:
+        figures.setdefault(name, Figure(name)).samples.append(sample)
+
+    for number in range(runs):
         for count in workers:
-            # A pass with one worker takes minutes on the whole city: one timed run, no warm-up.
-            if count == 1 and number != warmup:
-                continue
+            scope = scopes[count]
+            if count == 1 and number > 0:
+                continue  # one run with one worker (see run())
             for contender in CONTENDERS:
-                lab.reset()
+                lab.reset(scope.sites)
                 key = f"{contender} w{count}"
                 one = run_once(
-                    commands_for(lab, peers, contender, 1, count), env=env, keep_stdout=True
+                    commands_for(lab, scope, contender, 1, count), env=env, keep_stdout=True
                 )
                 if contender == "digikel":
                     checks["sent_pass1"][key] = sent_by_digikel(one.stdout)
                 if key not in checks["pending_after_pass1"]:
-                    checks["pending_after_pass1"][key] = pending(lab)
+                    checks["pending_after_pass1"][key] = pending(lab, scope.sites)
                 two = run_once(
-                    commands_for(lab, peers, contender, 2, count), env=env, keep_stdout=True
+                    commands_for(lab, scope, contender, 2, count), env=env, keep_stdout=True
                 )
                 if contender == "digikel":
                     checks["sent_pass2"][key] = sent_by_digikel(two.stdout)
-                if timed:
-                    figures.setdefault(f"{key} pass 1", Figure(f"{key} pass 1")).samples.append(one)
-                    name = f"{key} pass 2" + (" (backup only)" if contender != "digikel" else "")
-                    figures.setdefault(name, Figure(name)).samples.append(two)
+                timed(f"{key} pass 1", one)
+                timed(f"{key} pass 2" + (" (backup only)" if contender != "digikel" else ""), two)
             store = lab.root / "out" / f"backup-w{count}"
-            backup = run_once(
-                lab.digikel(
-                    "network",
-                    "backup",
-                    "--workers",
-                    str(count),
-                    "--backup-dir",
-                    str(store),
-                    *lab.selection(),
-                )
-            )
-            if timed:
-                name = f"digikel w{count} backup"
-                figures.setdefault(name, Figure(name)).samples.append(backup)
+            backup = lab.digikel(
+                "network", "backup", "--workers", str(count), "--backup-dir", str(store),
+                *lab.selection(scope.sites),
+            )  # fmt: skip
+            timed(f"digikel w{count} backup", run_once(backup))
     floors = {
-        count: startup + floor["mean_device_s"] * math.ceil(devices / count) for count in workers
+        count: startup + floor["mean_device_s"] * math.ceil(scopes[count].devices / count)
+        for count in workers
     }
     return {
-        "devices": devices,
+        "devices": len(plan),
+        "devices_by_workers": {count: scopes[count].devices for count in workers},
         "delay_ms": delay_ms,
         "workers": list(workers),
         "floor": {**floor, "startup_s": startup, "by_workers": floors},
