@@ -32,7 +32,14 @@ def _network(args: argparse.Namespace, runs: int, warmup: int) -> dict[str, Any]
     from bench import network
 
     workers = tuple(int(w) for w in args.workers.split(",")) if args.workers else None
-    return network.run(runs, warmup, args.quick, workers=workers, delay_ms=args.delay_ms)
+    return network.run(
+        runs,
+        warmup,
+        args.quick,
+        workers=workers,
+        delay_ms=args.delay_ms,
+        ansible_runs=args.ansible_runs,
+    )
 
 
 def _endpoints(args: argparse.Namespace, runs: int, warmup: int) -> dict[str, Any]:
@@ -56,6 +63,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 5)")
     parser.add_argument("--workers", help="network: worker counts, e.g. 8,32,1 (the default)")
     parser.add_argument("--delay-ms", type=float, default=None, help="network: per round trip")
+    parser.add_argument("--ansible-runs", type=int, default=None, help="network: Ansible's runs")
     parser.add_argument("--results-dir", type=Path, default=None, help="default bench/results")
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 5)

@@ -309,12 +309,15 @@ def run(
     delay_ms: float | None = None,
     sites: list[str] | None = None,
     single_worker_kecamatan: str = "Samarinda Seberang",
+    ansible_runs: int | None = None,
 ) -> dict[str, Any]:
     """`warmup` is not used: the factory plan and the floor, measured first, warm the lab, the
     caches and the imports, and a whole untimed round would cost as much as a timed one.
 
     One worker over the whole city would take over an hour for Ansible alone, so workers=1 is
-    measured once, on one kecamatan (the one with an IOS switch), each contender alike.
+    measured once, on one kecamatan (the one with an IOS switch), each contender alike. Ansible
+    is 4 to 5 times slower than the others; `ansible_runs` (default: `runs`) bounds its runs so
+    a full run fits in under an hour.
     """
     del warmup
     if quick:
@@ -326,7 +329,9 @@ def run(
     root = Path(tempfile.mkdtemp(prefix="digikel-bench-net-"))
     try:
         with bench_lab(root, sites, delay_ms) as lab:
-            return _measure(lab, runs, workers, delay_ms, single_worker_kecamatan)
+            return _measure(
+                lab, runs, workers, delay_ms, single_worker_kecamatan, ansible_runs or runs
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -346,7 +351,12 @@ def _scopes(
 
 
 def _measure(
-    lab: BenchLab, runs: int, workers: tuple[int, ...], delay_ms: float, kecamatan: str
+    lab: BenchLab,
+    runs: int,
+    workers: tuple[int, ...],
+    delay_ms: float,
+    kecamatan: str,
+    ansible_runs: int,
 ) -> dict[str, Any]:
     lab.reset()
     plan = factory_plan(lab)
@@ -366,6 +376,8 @@ def _measure(
             if count == 1 and number > 0:
                 continue  # one run with one worker (see run())
             for contender in CONTENDERS:
+                if contender == "ansible" and number >= ansible_runs:
+                    continue
                 lab.reset(scope.sites)
                 key = f"{contender} w{count}"
                 one = run_once(
@@ -393,6 +405,8 @@ def _measure(
         for count in workers
     }
     return {
+        "runs": runs,
+        "ansible_runs": min(ansible_runs, runs),
         "devices": len(plan),
         "devices_by_workers": {count: scopes[count].devices for count in workers},
         "delay_ms": delay_ms,
