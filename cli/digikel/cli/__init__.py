@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -78,6 +79,11 @@ def callback(
 
 def main() -> None:
     """Entry point: Typer handles usage errors (exit 2); known errors become clear messages."""
+    # A command starts by importing SQLAlchemy, pydantic and typer: ~10^5 objects that live
+    # until exit. Python's default, a collection every 700 new objects, ran ~160 collections
+    # over them in `digikel status` (~30 ms, a tenth of it); every 10,000 still collects a
+    # long rollout's garbage in good time.
+    gc.set_threshold(10_000)
     debug = "--debug" in sys.argv
     try:
         app()
@@ -94,3 +100,9 @@ def main() -> None:
             raise
         sys.stderr.write(f"error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
         sys.exit(1)
+    finally:
+        # The process is about to end: spare the interpreter's shutdown from garbage-collecting
+        # the ~10^5 objects of SQLAlchemy, pydantic and typer cycle by cycle (30-50 ms of
+        # `digikel status`). Python does not promise finalizers at exit anyway, and the
+        # commands close their files and the store themselves.
+        gc.freeze()

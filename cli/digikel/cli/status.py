@@ -118,14 +118,7 @@ def status(
     json_output: JsonOpt = False,
 ) -> None:
     """Readiness per kecamatan and per site, progress against the targets, and blockers."""
-    from rich import box
-    from rich.table import Table
-
-    from digikel.readiness.blockers import blocker_lines
     from digikel.readiness.collect import city_readiness
-    from digikel.readiness.components import COMPONENTS
-    from digikel.readiness.i18n import t
-    from digikel.reports.document import city_document
 
     state: Context = ctx.obj
     lang = language(lang)
@@ -135,8 +128,21 @@ def status(
     with open_configured_store() as store:
         city = city_readiness(inv, store, age, sites=chosen)
     if wants_json(ctx, json_output):
+        from digikel.reports.document import city_document
+
         emit_json(city_document(city, lang))
         return
+    print_status(city, lang)
+
+
+def print_status(city: CityReadiness, lang: str) -> None:
+    # Imported here, not at the top: `status --json` does without rich's tables.
+    from rich import box
+    from rich.table import Table
+
+    from digikel.readiness.blockers import blocker_lines
+    from digikel.readiness.components import COMPONENTS
+    from digikel.readiness.i18n import t
 
     console = stdout_console()
     print_targets(console, city, lang)

@@ -17,6 +17,7 @@ from digikel.store import Check, HostOutcome
 
 PLAYBOOK = "playbooks/site.yml"
 VERIFY_PLAYBOOK = "playbooks/verify.yml"
+FACT_CACHE_FROM_ANSIBLE_CFG = "ansible.cfg"  # anything but ansible-runner's "jsonfile"
 CHECK_PREFIX = "Check "  # verify.yml names each check "Check <component>: <what>"
 # Events worth a progress line: a host finished a task, failed it, or could not be reached.
 SHOWN_EVENTS = {
@@ -53,6 +54,10 @@ def runner_args(
         },
         "quiet": True,
         "json_mode": False,
+        # ansible-runner's default ("jsonfile") points the fact cache at a new directory of every
+        # run, so `gathering = smart` would gather facts again on each rollout; any other value
+        # leaves the cache to ansible.cfg, as a plain ansible-playbook run has it.
+        "fact_cache_type": FACT_CACHE_FROM_ANSIBLE_CFG,
     }
 
 

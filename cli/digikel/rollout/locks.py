@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from digikel.errors import DigikelError
 from digikel.store.api import current_operator, utcnow
-from digikel.store.models import SiteLock
+from digikel.store.models import site_locks
 
 if TYPE_CHECKING:
     from digikel.store import Store
@@ -62,7 +62,7 @@ class SiteLocks:
 
     def holder(self, site: str) -> Holder | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(SiteLock).where(SiteLock.site == site)).first()
+            row = conn.execute(select(site_locks).where(site_locks.c.site == site)).first()
         if row is None:
             return None
         return Holder(row.site, row.run_id, row.operator, row.hostname, row.pid, row.since)
@@ -74,7 +74,7 @@ class SiteLocks:
             try:
                 with self.engine.begin() as conn:
                     conn.execute(
-                        insert(SiteLock).values(
+                        insert(site_locks).values(
                             site=site,
                             run_id=run_id,
                             operator=mine.operator,
@@ -108,9 +108,9 @@ class SiteLocks:
     def _remove(self, site: str, holder: Holder) -> None:
         with self.engine.begin() as conn:
             conn.execute(
-                delete(SiteLock).where(
-                    SiteLock.site == site,
-                    SiteLock.run_id == holder.run_id,
-                    SiteLock.pid == holder.pid,
+                delete(site_locks).where(
+                    site_locks.c.site == site,
+                    site_locks.c.run_id == holder.run_id,
+                    site_locks.c.pid == holder.pid,
                 )
             )

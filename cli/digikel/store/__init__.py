@@ -48,12 +48,12 @@ def open_store(url: str | None = None) -> Store:
     from sqlalchemy.exc import OperationalError
 
     from digikel.errors import DigikelError
-    from digikel.store.engine import make_engine, upgrade
+    from digikel.store.engine import make_engine, migrate
     from digikel.store.settings import load_settings
 
     engine = make_engine(url or load_settings().db_url)
     try:
-        upgrade(engine)
+        migrate(engine)
     except OperationalError as exc:
         shown = engine.url.render_as_string(hide_password=True)
         engine.dispose()

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Integer, and_, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, Integer, and_, func, insert, select, update
+from sqlalchemy.engine import Connection, CursorResult, Row
 
 from digikel import __version__
 from digikel.errors import InputError
@@ -70,7 +70,6 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @property
     def url(self) -> str:
@@ -86,14 +85,16 @@ class Store:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
 
     @contextmanager
-    def _read(self) -> Iterator[Session]:
-        with self._sessions() as session:
-            yield session
+    def _read(self) -> Iterator[Connection]:
+        # Marked read-only so SQLite begins it DEFERRED (engine.py): a report or `status` then
+        # reads its WAL snapshot without taking, or waiting for, a rollout's write lock.
+        with self.engine.connect().execution_options(digikel_read_only=True) as connection:
+            yield connection
 
     # --- runs (digikel rollout) -------------------------------------------------------------
 
@@ -106,28 +107,28 @@ class Store:
         options: dict[str, Any] | None = None,
     ) -> int:
         """Record a new run as running; returns its id."""
-        run = m.Run(
-            kind=kind,
-            operator=operator or current_operator(),
-            command_line=command_line if command_line is not None else " ".join(sys.argv),
-            toolkit_version=__version__,
-            hostname=socket.gethostname(),
-            pid=os.getpid(),
-            started_at=utcnow(),
-            status="running",
-            options=json.dumps(options, sort_keys=True, default=str) if options else None,
-        )
-        with self._write() as session:
-            session.add(run)
-            session.flush()
-            return run.id
+        row = {
+            "kind": kind,
+            "operator": operator or current_operator(),
+            "command_line": command_line if command_line is not None else " ".join(sys.argv),
+            "toolkit_version": __version__,
+            "hostname": socket.gethostname(),
+            "pid": os.getpid(),
+            "started_at": utcnow(),
+            "status": "running",
+            "options": json.dumps(options, sort_keys=True, default=str) if options else None,
+        }
+        with self._write() as conn:
+            return _new_id(conn.execute(insert(m.runs).values(row)))
 
     def finish_run(self, run_id: int, status: str) -> None:
         _one_of(status, RUN_STATUSES[1:], "run status")
-        with self._write() as session:
-            run = self._run_row(session, run_id)
-            run.status = status
-            run.ended_at = utcnow()
+        with self._write() as conn:
+            done = conn.execute(
+                update(m.runs).where(m.runs.c.id == run_id).values(status=status, ended_at=utcnow())
+            )
+            if done.rowcount == 0:
+                raise _unknown_run(run_id)
 
     def record_stage(
         self,
@@ -142,45 +143,51 @@ class Store:
         """Create or update the (run, site, stage) row; a final status sets its end time."""
         _one_of(status, STAGE_STATUSES, "stage status")
         now = utcnow()
-        with self._write() as session:
-            row = session.scalars(
-                select(m.StageResult).where(
-                    m.StageResult.run_id == run_id,
-                    m.StageResult.site == site,
-                    m.StageResult.stage == stage,
+        t = m.stage_results
+        values: dict[str, Any] = {
+            "status": status,
+            "ended_at": None if status == "running" else now,
+        }
+        if detail is not None:
+            values["detail"] = detail
+        if changed is not None:
+            values["changed"] = changed
+        with self._write() as conn:
+            row_id = conn.execute(
+                select(t.c.id).where(t.c.run_id == run_id, t.c.site == site, t.c.stage == stage)
+            ).scalar_one_or_none()
+            if row_id is None:
+                _run_operator(conn, run_id)
+                conn.execute(
+                    insert(t).values(
+                        run_id=run_id, site=site, stage=stage, started_at=now, **values
+                    )
                 )
-            ).one_or_none()
-            if row is None:
-                self._run_row(session, run_id)
-                row = m.StageResult(run_id=run_id, site=site, stage=stage, started_at=now)
-                session.add(row)
-            row.status = status
-            row.ended_at = None if status == "running" else now
-            if detail is not None:
-                row.detail = detail
-            if changed is not None:
-                row.changed = changed
+            else:
+                conn.execute(update(t).where(t.c.id == row_id).values(values))
 
     def record_host_results(
         self, run_id: int, site: str, stage: str, outcomes: Iterable[HostOutcome]
     ) -> None:
         now = utcnow()
-        with self._write() as session:
-            self._run_row(session, run_id)
-            session.add_all(
-                m.HostResult(
-                    run_id=run_id,
-                    site=site,
-                    stage=stage,
-                    host=o.host,
-                    changed=o.changed,
-                    failed=o.failed,
-                    unreachable=o.unreachable,
-                    detail=o.detail,
-                    recorded_at=now,
-                )
-                for o in outcomes
-            )
+        rows = [
+            {
+                "run_id": run_id,
+                "site": site,
+                "stage": stage,
+                "host": o.host,
+                "changed": o.changed,
+                "failed": o.failed,
+                "unreachable": o.unreachable,
+                "detail": o.detail,
+                "recorded_at": now,
+            }
+            for o in outcomes
+        ]
+        with self._write() as conn:
+            _run_operator(conn, run_id)
+            if rows:
+                conn.execute(insert(m.host_results), rows)
 
     def record_host_result(self, run_id: int, site: str, stage: str, outcome: HostOutcome) -> None:
         self.record_host_results(run_id, site, stage, [outcome])
@@ -198,22 +205,26 @@ class Store:
             _one_of(check.component, AUTOMATIC_COMPONENTS, "check component")
             if check.checked_at is not None and check.checked_at.tzinfo is None:
                 raise ValueError(f"check {check.name!r}: checked_at must be timezone-aware")
-        with self._write() as session:
-            run = self._run_row(session, run_id)
-            session.add_all(
-                m.CheckResult(
-                    run_id=run_id,
-                    site=site,
-                    component=c.component,
-                    name=c.name,
-                    target=c.target,
-                    ok=c.ok,
-                    detail=c.detail,
-                    checked_at=c.checked_at or now,
-                    operator=operator or run.operator,
+        with self._write() as conn:
+            run_operator = _run_operator(conn, run_id)  # also: an unknown run is bad input
+            if checks:
+                conn.execute(
+                    insert(m.check_results),
+                    [
+                        {
+                            "run_id": run_id,
+                            "site": site,
+                            "component": c.component,
+                            "name": c.name,
+                            "target": c.target,
+                            "ok": c.ok,
+                            "detail": c.detail,
+                            "checked_at": c.checked_at or now,
+                            "operator": operator or run_operator,
+                        }
+                        for c in checks
+                    ],
                 )
-                for c in checks
-            )
         return len(checks)
 
     def record_device_facts(
@@ -225,29 +236,27 @@ class Store:
         operator: str | None = None,
     ) -> None:
         now = utcnow()
-        with self._write() as session:
-            who = operator or (self._run_row(session, run_id).operator if run_id else None)
-            session.add_all(
-                m.DeviceFact(
-                    run_id=run_id,
-                    site=site,
-                    device=f.device,
-                    model=f.model,
-                    serial=f.serial,
-                    fingerprint=f.fingerprint,
-                    detail=f.detail,
-                    collected_at=now,
-                    operator=who or current_operator(),
+        facts = list(facts)
+        with self._write() as conn:
+            who = operator or (_run_operator(conn, run_id) if run_id else None)
+            if facts:
+                conn.execute(
+                    insert(m.device_facts),
+                    [
+                        {
+                            "run_id": run_id,
+                            "site": site,
+                            "device": f.device,
+                            "model": f.model,
+                            "serial": f.serial,
+                            "fingerprint": f.fingerprint,
+                            "detail": f.detail,
+                            "collected_at": now,
+                            "operator": who or current_operator(),
+                        }
+                        for f in facts
+                    ],
                 )
-                for f in facts
-            )
-
-    @staticmethod
-    def _run_row(session: Session, run_id: int) -> m.Run:
-        run = session.get(m.Run, run_id)
-        if run is None:
-            raise InputError(f"unknown run {run_id}: expected the id of a recorded run")
-        return run
 
     # --- manual marks (digikel site mark/unmark) --------------------------------------------
 
@@ -264,86 +273,87 @@ class Store:
         """Append a mark or unmark event; earlier events are kept as history."""
         _one_of(component, MANUAL_COMPONENTS, "manual component")
         _one_of(action, MARK_ACTIONS, "mark action")
-        row = m.SiteMark(
-            site=site,
-            component=component,
-            action=action,
-            work_date=work_date,
-            note=note,
-            operator=operator or current_operator(),
-            recorded_at=utcnow(),
-        )
-        with self._write() as session:
-            session.add(row)
-            session.flush()
-            return _mark(row)
+        row = {
+            "site": site,
+            "component": component,
+            "action": action,
+            "work_date": work_date,
+            "note": note,
+            "operator": operator or current_operator(),
+            "recorded_at": utcnow(),
+        }
+        with self._write() as conn:
+            new_id = _new_id(conn.execute(insert(m.site_marks).values(row)))
+            return _mark(
+                conn.execute(select(m.site_marks).where(m.site_marks.c.id == new_id)).one()
+            )
 
     # --- reading ----------------------------------------------------------------------------
 
     def runs(self, *, limit: int = 50, site: str | None = None) -> list[RunRecord]:
         """Newest first; with `site`, only runs that had a stage at that site."""
-        query = select(m.Run).order_by(m.Run.started_at.desc(), m.Run.id.desc()).limit(limit)
+        r, s = m.runs, m.stage_results
+        query = select(r).order_by(r.c.started_at.desc(), r.c.id.desc()).limit(limit)
         if site is not None:
-            query = query.where(
-                m.Run.id.in_(select(m.StageResult.run_id).where(m.StageResult.site == site))
-            )
-        with self._read() as session:
-            return [_run(r) for r in session.scalars(query)]
+            query = query.where(r.c.id.in_(select(s.c.run_id).where(s.c.site == site)))
+        with self._read() as conn:
+            return [_run(row) for row in conn.execute(query)]
 
     def run(self, run_id: int) -> RunRecord:
-        with self._read() as session:
-            return _run(self._run_row(session, run_id))
+        with self._read() as conn:
+            row = conn.execute(select(m.runs).where(m.runs.c.id == run_id)).first()
+        if row is None:
+            raise _unknown_run(run_id)
+        return _run(row)
 
     def abandoned_runs(self) -> list[RunRecord]:
         """Runs still marked running whose process on this machine is gone (killed, crashed)."""
         here = socket.gethostname()
-        with self._read() as session:
-            rows = session.scalars(select(m.Run).where(m.Run.status == "running")).all()
-            return [_run(r) for r in rows if r.hostname == here and not _pid_alive(r.pid)]
+        with self._read() as conn:
+            rows = conn.execute(select(m.runs).where(m.runs.c.status == "running")).all()
+        return [_run(r) for r in rows if r.hostname == here and not _pid_alive(r.pid)]
 
     def stages(self, *, run_id: int | None = None, site: str | None = None) -> list[StageRecord]:
-        query = select(m.StageResult).order_by(m.StageResult.started_at, m.StageResult.id)
+        s = m.stage_results
+        query = select(s).order_by(s.c.started_at, s.c.id)
         if run_id is not None:
-            query = query.where(m.StageResult.run_id == run_id)
+            query = query.where(s.c.run_id == run_id)
         if site is not None:
-            query = query.where(m.StageResult.site == site)
-        with self._read() as session:
-            return [_stage(r) for r in session.scalars(query)]
+            query = query.where(s.c.site == site)
+        with self._read() as conn:
+            return [_stage(row) for row in conn.execute(query)]
 
     def host_results(self, run_id: int, *, site: str | None = None) -> list[HostRecord]:
-        query = (
-            select(m.HostResult)
-            .where(m.HostResult.run_id == run_id)
-            .order_by(m.HostResult.recorded_at, m.HostResult.id)
-        )
+        h = m.host_results
+        query = select(h).where(h.c.run_id == run_id).order_by(h.c.recorded_at, h.c.id)
         if site is not None:
-            query = query.where(m.HostResult.site == site)
-        with self._read() as session:
-            return [_host(r) for r in session.scalars(query)]
+            query = query.where(h.c.site == site)
+        with self._read() as conn:
+            return [_host(row) for row in conn.execute(query)]
 
     def marks(self, site: str | None = None) -> list[MarkRecord]:
         """Every mark and unmark, oldest first."""
-        query = select(m.SiteMark).order_by(m.SiteMark.recorded_at, m.SiteMark.id)
+        k = m.site_marks
+        query = select(k).order_by(k.c.recorded_at, k.c.id)
         if site is not None:
-            query = query.where(m.SiteMark.site == site)
-        with self._read() as session:
-            return [_mark(r) for r in session.scalars(query)]
+            query = query.where(k.c.site == site)
+        with self._read() as conn:
+            return [_mark(row) for row in conn.execute(query)]
 
     def checks(self, site: str | None = None, *, limit: int | None = None) -> list[CheckRecord]:
         """Every recorded check, newest first."""
-        query = select(m.CheckResult).order_by(
-            m.CheckResult.checked_at.desc(), m.CheckResult.id.desc()
-        )
+        c = m.check_results
+        query = select(c).order_by(c.c.checked_at.desc(), c.c.id.desc())
         if site is not None:
-            query = query.where(m.CheckResult.site == site)
+            query = query.where(c.c.site == site)
         if limit is not None:
             query = query.limit(limit)
-        with self._read() as session:
-            return [_check(r) for r in session.scalars(query)]
+        with self._read() as conn:
+            return [_check(row) for row in conn.execute(query)]
 
     def latest_checks(self, site: str | None = None) -> list[CheckRecord]:
         """The newest batch per (site, component): the checks of the run that checked it last."""
-        c = m.CheckResult
+        c = m.check_results.c
         newest = select(c.site, c.component, func.max(c.checked_at).label("at")).group_by(
             c.site, c.component
         )
@@ -364,7 +374,7 @@ class Store:
             .subquery()
         )
         query = (
-            select(c)
+            select(m.check_results)
             .join(
                 batch,
                 and_(
@@ -375,13 +385,13 @@ class Store:
             )
             .order_by(c.site, c.component, c.name, c.id)
         )
-        with self._read() as session:
-            return [_check(r) for r in session.scalars(query)]
+        with self._read() as conn:
+            return [_check(row) for row in conn.execute(query)]
 
     def check_summaries(self) -> list[tuple[str, str, int, str, bool, dt.datetime]]:
         """(site, component, run_id, target, all_ok, checked_at) per batch and target: the
         history behind the readiness-over-time chart, aggregated in the database."""
-        c = m.CheckResult
+        c = m.check_results.c
         query = select(
             c.site,
             c.component,
@@ -390,30 +400,51 @@ class Store:
             func.min(c.ok.cast(Integer)),
             func.max(c.checked_at),
         ).group_by(c.site, c.component, c.run_id, c.target)
-        with self._read() as session:
+        with self._read() as conn:
             return [
                 (site, comp, run_id, target or "", bool(ok), at)
-                for site, comp, run_id, target, ok, at in session.execute(query)
+                for site, comp, run_id, target, ok, at in conn.execute(query)
             ]
 
     def device_facts(self, site: str) -> list[DeviceFactRecord]:
         """The newest facts of every device of the site that reported any."""
-        f = m.DeviceFact
+        f = m.device_facts
         newest = (
-            select(f.device, func.max(f.id).label("id"))
-            .where(f.site == site)
-            .group_by(f.device)
+            select(f.c.device, func.max(f.c.id).label("id"))
+            .where(f.c.site == site)
+            .group_by(f.c.device)
             .subquery()
         )
-        query = select(f).join(newest, f.id == newest.c.id).order_by(f.device)
-        with self._read() as session:
-            return [_fact(r) for r in session.scalars(query)]
+        query = select(f).join(newest, f.c.id == newest.c.id).order_by(f.c.device)
+        with self._read() as conn:
+            return [_fact(row) for row in conn.execute(query)]
+
+
+def _unknown_run(run_id: int) -> InputError:
+    return InputError(f"unknown run {run_id}: expected the id of a recorded run")
+
+
+def _new_id(inserted: CursorResult[Any]) -> int:
+    key = inserted.inserted_primary_key
+    if key is None:  # only for statements that are not a single-row INSERT
+        raise RuntimeError("the database reported no id for the new row")
+    return int(key[0])
+
+
+def _run_operator(conn: Connection, run_id: int) -> str:
+    """Who started the run; InputError when there is no such run."""
+    operator = conn.execute(
+        select(m.runs.c.operator).where(m.runs.c.id == run_id)
+    ).scalar_one_or_none()
+    if operator is None:
+        raise _unknown_run(run_id)
+    return str(operator)
 
 
 # --- rows -> records ------------------------------------------------------------------------
 
 
-def _run(r: m.Run) -> RunRecord:
+def _run(r: Row[Any]) -> RunRecord:
     return RunRecord(
         id=r.id,
         kind=r.kind,
@@ -429,7 +460,7 @@ def _run(r: m.Run) -> RunRecord:
     )
 
 
-def _stage(r: m.StageResult) -> StageRecord:
+def _stage(r: Row[Any]) -> StageRecord:
     return StageRecord(
         run_id=r.run_id,
         site=r.site,
@@ -442,7 +473,7 @@ def _stage(r: m.StageResult) -> StageRecord:
     )
 
 
-def _host(r: m.HostResult) -> HostRecord:
+def _host(r: Row[Any]) -> HostRecord:
     return HostRecord(
         run_id=r.run_id,
         site=r.site,
@@ -456,7 +487,7 @@ def _host(r: m.HostResult) -> HostRecord:
     )
 
 
-def _check(r: m.CheckResult) -> CheckRecord:
+def _check(r: Row[Any]) -> CheckRecord:
     return CheckRecord(
         id=r.id,
         run_id=r.run_id,
@@ -471,7 +502,7 @@ def _check(r: m.CheckResult) -> CheckRecord:
     )
 
 
-def _mark(r: m.SiteMark) -> MarkRecord:
+def _mark(r: Row[Any]) -> MarkRecord:
     return MarkRecord(
         id=r.id,
         site=r.site,
@@ -484,7 +515,7 @@ def _mark(r: m.SiteMark) -> MarkRecord:
     )
 
 
-def _fact(r: m.DeviceFact) -> DeviceFactRecord:
+def _fact(r: Row[Any]) -> DeviceFactRecord:
     return DeviceFactRecord(
         run_id=r.run_id,
         site=r.site,

@@ -1,7 +1,11 @@
 """The store's tables: run records of `digikel rollout` and the readiness records, in one schema.
 
-Every change of the schema is an alembic migration in digikel/store/migrations/versions;
-a test checks that the migrations and these models describe the same tables.
+Plain SQLAlchemy Core tables, no ORM: the store only inserts, updates and selects rows, and
+`digikel status` should not pay for importing and setting up an ORM it would not use.
+
+Every change of the schema is an alembic migration in digikel/store/migrations/versions (and a
+new SCHEMA_HEAD in digikel/store/engine.py); tests check that the migrations and these tables
+describe the same schema and that SCHEMA_HEAD is the newest migration.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
+    Column,
     Date,
     DateTime,
     Dialect,
@@ -18,11 +23,11 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names so migrations can refer to them on every database.
 NAMING = {
@@ -57,119 +62,130 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+metadata = MetaData(naming_convention=NAMING)
 
 
-class Run(Base):
-    """One invocation of a command that acts on sites (rollout, verify, ...)."""
-
-    __tablename__ = "runs"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    operator: Mapped[str] = mapped_column(String(100))
-    command_line: Mapped[str] = mapped_column(Text)
-    toolkit_version: Mapped[str] = mapped_column(String(40))
-    hostname: Mapped[str] = mapped_column(String(255))
-    pid: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    status: Mapped[str] = mapped_column(String(20))
-    options: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
 
 
-class StageResult(Base):
-    """A site's stage within a run: one row, updated as the stage moves on."""
-
-    __tablename__ = "stage_results"
-    __table_args__ = (UniqueConstraint("run_id", "site", "stage"), Index(None, "site"))
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    site: Mapped[str] = mapped_column(String(60))
-    stage: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20))
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    changed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+def _run_id(ondelete: str = "CASCADE", nullable: bool = False) -> Column[int]:
+    return Column("run_id", ForeignKey("runs.id", ondelete=ondelete), nullable=nullable)
 
 
-class HostResult(Base):
-    """What one host did in a site's stage of a run."""
+# One invocation of a command that acts on sites (rollout, verify, ...).
+runs = Table(
+    "runs",
+    metadata,
+    _id(),
+    Column("kind", String(20), nullable=False),
+    Column("operator", String(100), nullable=False),
+    Column("command_line", Text, nullable=False),
+    Column("toolkit_version", String(40), nullable=False),
+    Column("hostname", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime(), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("options", Text, nullable=True),  # JSON
+)
 
-    __tablename__ = "host_results"
-    __table_args__ = (Index(None, "run_id", "site"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    site: Mapped[str] = mapped_column(String(60))
-    stage: Mapped[str] = mapped_column(String(40))
-    host: Mapped[str] = mapped_column(String(100))
-    changed: Mapped[bool] = mapped_column(Boolean)
-    failed: Mapped[bool] = mapped_column(Boolean)
-    unreachable: Mapped[bool] = mapped_column(Boolean)
-    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+# A site's stage within a run: one row, updated as the stage moves on.
+stage_results = Table(
+    "stage_results",
+    metadata,
+    _id(),
+    _run_id(),
+    Column("site", String(60), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime(), nullable=True),
+    Column("changed", Boolean, nullable=True),
+    Column("detail", Text, nullable=True),
+    UniqueConstraint("run_id", "site", "stage"),
+    Index(None, "site"),
+)
 
+# What one host did in a site's stage of a run.
+host_results = Table(
+    "host_results",
+    metadata,
+    _id(),
+    _run_id(),
+    Column("site", String(60), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("host", String(100), nullable=False),
+    Column("changed", Boolean, nullable=False),
+    Column("failed", Boolean, nullable=False),
+    Column("unreachable", Boolean, nullable=False),
+    Column("detail", Text, nullable=True),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Index(None, "run_id", "site"),
+)
 
-class CheckResult(Base):
-    """One verify check of one readiness component of a site."""
+# One verify check of one readiness component of a site.
+check_results = Table(
+    "check_results",
+    metadata,
+    _id(),
+    _run_id(),
+    Column("site", String(60), nullable=False),
+    Column("component", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("target", String(200), nullable=True),
+    Column("ok", Boolean, nullable=False),
+    Column("detail", Text, nullable=True),
+    Column("checked_at", UTCDateTime(), nullable=False),
+    Column("operator", String(100), nullable=False),
+    # The newest check per site and component, read without touching the rows.
+    Index(None, "site", "component", "checked_at"),
+    # The checks of one run's batch (Store.latest_checks) and the per-batch history
+    # (Store.check_summaries), read in index order instead of scanning every check.
+    Index("ix_check_results_batch", "site", "component", "run_id", "target"),
+)
 
-    __tablename__ = "check_results"
-    __table_args__ = (Index(None, "site", "component", "checked_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    site: Mapped[str] = mapped_column(String(60))
-    component: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(200))
-    target: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    ok: Mapped[bool] = mapped_column(Boolean)
-    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
-    checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    operator: Mapped[str] = mapped_column(String(100))
+# A hand-made mark (or unmark) of a manual component; never deleted, only superseded.
+site_marks = Table(
+    "site_marks",
+    metadata,
+    _id(),
+    Column("site", String(60), nullable=False),
+    Column("component", String(20), nullable=False),
+    Column("action", String(10), nullable=False),  # "mark" | "unmark"
+    Column("work_date", Date, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("operator", String(100), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Index(None, "site", "recorded_at"),
+)
 
+# What a device reported about itself: serial, model, configuration fingerprint.
+device_facts = Table(
+    "device_facts",
+    metadata,
+    _id(),
+    _run_id(ondelete="SET NULL", nullable=True),
+    Column("site", String(60), nullable=False),
+    Column("device", String(100), nullable=False),
+    Column("model", String(100), nullable=True),
+    Column("serial", String(100), nullable=True),
+    Column("fingerprint", String(128), nullable=True),
+    Column("detail", Text, nullable=True),
+    Column("collected_at", UTCDateTime(), nullable=False),
+    Column("operator", String(100), nullable=False),
+    Index(None, "site", "device", "collected_at"),
+)
 
-class SiteMark(Base):
-    """A hand-made mark (or unmark) of a manual component; never deleted, only superseded."""
-
-    __tablename__ = "site_marks"
-    __table_args__ = (Index(None, "site", "recorded_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    site: Mapped[str] = mapped_column(String(60))
-    component: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(10))  # "mark" | "unmark"
-    work_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    operator: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-
-class DeviceFact(Base):
-    """What a device reported about itself: serial, model, configuration fingerprint."""
-
-    __tablename__ = "device_facts"
-    __table_args__ = (Index(None, "site", "device", "collected_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("runs.id", ondelete="SET NULL"), nullable=True
-    )
-    site: Mapped[str] = mapped_column(String(60))
-    device: Mapped[str] = mapped_column(String(100))
-    model: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    serial: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    fingerprint: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
-    collected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    operator: Mapped[str] = mapped_column(String(100))
-
-
-class SiteLock(Base):
-    """Who is rolling out a site right now (digikel.rollout.locks): one row per locked site,
-    so taking a lock is one atomic insert on every database."""
-
-    __tablename__ = "site_locks"
-    site: Mapped[str] = mapped_column(String(60), primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    operator: Mapped[str] = mapped_column(String(100))
-    hostname: Mapped[str] = mapped_column(String(255))
-    pid: Mapped[int] = mapped_column(Integer)
-    since: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+# Who is rolling out a site right now (digikel.rollout.locks): one row per locked site,
+# so taking a lock is one atomic insert on every database.
+site_locks = Table(
+    "site_locks",
+    metadata,
+    Column("site", String(60), primary_key=True),
+    _run_id(),
+    Column("operator", String(100), nullable=False),
+    Column("hostname", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("since", UTCDateTime(), nullable=False),
+)

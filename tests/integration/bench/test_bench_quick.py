@@ -62,3 +62,11 @@ def test_startup_quick(tmp_path: Path) -> None:
 def test_readiness_quick(tmp_path: Path) -> None:
     data = quick("readiness", tmp_path)
     assert "digikel --json status" in json.dumps(data)
+
+
+def test_endpoints_quick(tmp_path: Path) -> None:
+    """One counter container converged, then a checked no-change run per configuration."""
+    data = quick("endpoints", tmp_path)
+    names = set(data["figures"])
+    assert {"defaults: no change", "tuned: no change"} <= names, names
+    assert data["ratios"], data

@@ -13,6 +13,7 @@ from pathlib import Path
 SHIPPED = (
     "digikel/store/migrations/env.py",
     "digikel/store/migrations/versions/0001_initial.py",
+    "digikel/store/migrations/versions/0002_check_batch_index.py",
     "digikel/reports/templates/city.html.j2",
     "digikel/reports/templates/acceptance.html.j2",
     "digikel/reports/templates/base.css.j2",

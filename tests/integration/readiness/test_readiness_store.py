@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,13 @@ from sqlalchemy import create_engine, inspect
 
 from digikel.errors import InputError
 from digikel.store import Check, HostOutcome, open_store
-from digikel.store.engine import current_revision, head_revision
+from digikel.store.engine import (
+    SCHEMA_HEAD,
+    alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+)
 
 TABLES = {
     "runs",
@@ -44,11 +52,11 @@ def test_migrations_describe_exactly_the_models(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from digikel.store.models import Base
+    from digikel.store.models import metadata
 
     with open_store(db_url) as store, store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, metadata) == []
 
 
 def test_a_run_its_stages_hosts_and_checks_round_trip(store):
@@ -152,20 +160,21 @@ def test_marks_and_unmarks_are_events_never_deletions(store):
 KILLED_WRITER = textwrap.dedent(
     """
     import os, signal, sys
-    from digikel.store import open_store, Check
+    from sqlalchemy import insert
+    from digikel.store import open_store, utcnow
     from digikel.store import models as m
     store = open_store(sys.argv[1])
     run = store.start_run(kind="rollout", command_line="killed writer")
     store.record_stage(run, "x", "verify", "running")
-    with store._write() as session:          # a batch of checks, half written when killed
+    with store._write() as conn:              # a batch of checks, half written when killed
         for index in range(50):
-            session.add(m.CheckResult(run_id=run, site="x", component="network",
-                        name=f"c{index}", ok=True, checked_at=store_now(), operator="w"))
-        session.flush()                       # the rows are in the database file's journal
-        print(run, flush=True)
+            conn.execute(insert(m.check_results).values(run_id=run, site="x",
+                         component="network", name=f"c{index}", ok=True,
+                         checked_at=utcnow(), operator="w"))
+        print(run, flush=True)                # written, not committed
         os.kill(os.getpid(), signal.SIGKILL)  # before COMMIT
     """
-).replace("store_now()", "__import__('digikel.store').store.utcnow()")
+)
 
 
 def test_a_killed_writer_leaves_a_consistent_store(sqlite_url, tmp_path):
@@ -193,22 +202,117 @@ def test_a_killed_writer_leaves_a_consistent_store(sqlite_url, tmp_path):
         assert store.abandoned_runs() == []
 
 
+def test_schema_head_is_the_newest_migration():
+    """open_store skips alembic for a database at SCHEMA_HEAD: it must be alembic's head, so a
+    new migration without a new SCHEMA_HEAD fails here rather than never being applied."""
+    assert head_revision() == SCHEMA_HEAD
+
+
+OPEN_AND_LIST_IMPORTS = textwrap.dedent(
+    """
+    import sys
+    from digikel.store import open_store
+    with open_store(sys.argv[1]) as store:
+        store.runs()
+    print(sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "mako"}))
+    """
+)
+
+
+def test_opening_a_store_at_head_does_not_import_alembic(db_url):
+    with open_store(db_url) as store:  # creates the schema (alembic runs here)
+        store.start_run()
+    opened = subprocess.run(
+        [sys.executable, "-c", OPEN_AND_LIST_IMPORTS, db_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert opened.returncode == 0, opened.stderr
+    assert opened.stdout.strip() == "[]"
+
+
+def test_a_store_at_an_older_revision_is_upgraded_on_open(db_url):
+    from alembic import command
+
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+    assert current_revision(engine) == "0001" != SCHEMA_HEAD
+    engine.dispose()
+
+    with open_store(db_url) as store:
+        assert current_revision(store.engine) == SCHEMA_HEAD
+        indexes = {i["name"] for i in inspect(store.engine).get_indexes("check_results")}
+        assert "ix_check_results_batch" in indexes
+
+
+FIRST_OPEN = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from digikel.store import open_store
+    url, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    ready.touch()
+    while not go.exists():  # start together, once every process has done its imports
+        time.sleep(0.001)
+    open_store(url).start_run()
+    """
+)
+
+
 def test_concurrent_first_opens_migrate_once(tmp_path):
-    """Two processes opening a new SQLite store at once: both succeed, one schema."""
+    """Processes opening a new SQLite store at the same moment: all succeed, one schema.
+
+    They start together once their imports are done (which a loaded machine slows down
+    unevenly), so that their opens really are concurrent."""
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    code = "import sys; from digikel.store import open_store; open_store(sys.argv[1]).start_run()"
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready-{n}" for n in range(4)]
     procs = [
-        subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
+        subprocess.Popen(
+            [sys.executable, "-c", FIRST_OPEN, url, str(flag), str(go)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for flag in ready
     ]
-    errors = [p.communicate(timeout=60)[1] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], errors
+    try:
+        deadline = time.monotonic() + 120  # imports on a loaded machine can be slow
+        while not all(flag.exists() for flag in ready) and time.monotonic() < deadline:
+            if any(p.poll() is not None for p in procs):
+                break  # one died during its imports: its stderr says why
+            time.sleep(0.01)
+    finally:
+        go.touch()
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * len(procs), errors
     with open_store(url) as store:
-        assert len(store.runs()) == 2
+        assert len(store.runs()) == len(procs)
     engine = create_engine(url)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
     engine.dispose()
+
+
+def test_a_new_store_opens_while_another_process_switches_it_to_wal(sqlite_url):
+    """The first open of a new SQLite file switches it to WAL. While another connection is
+    doing the same, SQLite fails a second switch at once with "database is locked", without
+    waiting for busy_timeout: that failed two first opens racing each other under load."""
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # the write lock the other switch holds for a moment
+    release = threading.Timer(0.5, other.execute, ["COMMIT"])
+    release.start()
+    try:
+        with open_store(sqlite_url) as store:
+            store.start_run()
+    finally:
+        release.join()
+        other.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_parallel_site_workers_share_one_store(db_url):
@@ -239,3 +343,24 @@ def test_parallel_site_workers_share_one_store(db_url):
         assert len(stages) == 24 and {s.status for s in stages} == {"ok"}
         assert len(store.host_results(run)) == 72
         assert {c.site for c in store.latest_checks()} == set(sites)
+
+
+def test_reads_do_not_wait_for_a_writer(sqlite_url):
+    """`status` and reports read while a rollout holds SQLite's write lock: their transactions
+    begin DEFERRED. Were they IMMEDIATE, each read below would wait out busy_timeout and fail."""
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    with open_store(sqlite_url) as store:
+        run = store.start_run(kind="rollout")
+        store.record_checks(run, "loa-bakung", [Check("network", "verify", True)])
+        engine = store.engine
+        writer = sqlite3.connect(path, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # a rollout in the middle of a write
+        try:
+            # The pooled connection the reads below use: fail in 0.2 s instead of 30 s.
+            with engine.connect().execution_options(digikel_read_only=True) as connection:
+                connection.exec_driver_sql("PRAGMA busy_timeout = 200")
+            assert [r.id for r in store.runs()] == [run]
+            assert [c.name for c in store.latest_checks("loa-bakung")] == ["verify"]
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()

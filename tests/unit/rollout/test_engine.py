@@ -132,11 +132,11 @@ def test_a_stale_lock_of_a_dead_process_is_taken_over(inv, store) -> None:
     from sqlalchemy import insert
 
     from digikel.store.api import utcnow
-    from digikel.store.models import SiteLock
+    from digikel.store.models import site_locks
 
     with store.engine.begin() as conn:
         conn.execute(
-            insert(SiteLock).values(
+            insert(site_locks).values(
                 site="bukuan",
                 run_id=run,
                 operator="ghost",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from digikel.store.models import Base
+from digikel.store.models import metadata
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -16,11 +16,9 @@ if connection is None:
     url = context.get_x_argument(as_dictionary=True).get("url", "sqlite:///digikel-dev.db")
     engine = create_engine(url)
     with engine.begin() as connection:
-        context.configure(
-            connection=connection, target_metadata=Base.metadata, render_as_batch=True
-        )
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
         context.run_migrations()
 else:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
