@@ -6,6 +6,7 @@ configurations kept apart, archive, timed rollback (`configure terminal revert t
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
@@ -19,6 +20,14 @@ VERSION = "15.2(7)E10"
 INVALID = "% Invalid input detected at '^' marker."
 INCOMPLETE = "% Incomplete command."
 AMBIGUOUS = "% Ambiguous command:"
+# configure terminal revert timer / configure replace ... time without an archive path
+NO_ARCHIVE = "%Turn config archive on before using Rollback Confirmed Change"
+NO_PENDING = "%No Rollback Confirmed Change pending"
+CLIENT_VLAN = "VTP VLAN configuration not allowed when device is in CLIENT mode."
+LOCKED_BY_ME = (
+    "Configuration mode locked exclusively. The lock will be cleared once you exit out of "
+    "configuration mode using end/exit"
+)
 
 # Exec commands as keyword paths; each word may be abbreviated to a unique prefix.
 _EXEC: tuple[tuple[str, ...], ...] = (
@@ -30,7 +39,9 @@ _EXEC: tuple[tuple[str, ...], ...] = (
     ("show", "interfaces", "status"),
     ("show", "interfaces", "trunk"),
     ("show", "ip", "interface", "brief"),
+    ("show", "archive", "config", "rollback", "timer"),
     ("show", "archive"),
+    ("show", "vtp", "status"),
     ("show", "clock"),
     ("show", "privilege"),
     ("show", "snmp", "user"),
@@ -60,7 +71,7 @@ _EXEC: tuple[tuple[str, ...], ...] = (
 )
 _USER_EXEC = {"enable", "exit", "logout", "quit", "terminal", "show", "ping"}
 # show commands a privilege-1 session may run (the configuration and flash need enable)
-_USER_SHOWS = {"version", "clock", "privilege", "vlan", "interfaces", "ip", "snmp"}
+_USER_SHOWS = {"version", "clock", "privilege", "vlan", "interfaces", "ip", "snmp", "vtp"}
 
 
 class IosError(Exception):
@@ -70,12 +81,30 @@ class IosError(Exception):
 
 
 class IosDevice(SimDevice):
-    """Running, startup, flash and a pending rollback of one IOS switch."""
+    """Running, startup, flash, the VLAN database (vlan.dat) and a pending rollback of one IOS
+    switch.
+
+    `state["running"]` holds the running configuration without its VTP and VLAN lines; the VLANs
+    live in `state["vlans"]` and the VTP mode in `state["vtp"]` (vlan.dat), as on a Catalyst: in
+    VTP server or client mode they are not part of the running configuration at all, in
+    transparent mode `view()` adds them (`vtp mode transparent`, `vlan N` blocks).
+    """
 
     platform = "ios"
 
-    def __init__(self, spec: DeviceSpec, state: dict[str, Any] | None, host: Host) -> None:
+    def __init__(
+        self,
+        spec: DeviceSpec,
+        state: dict[str, Any] | None,
+        host: Host,
+        factory: str = "blank",
+    ) -> None:
+        if factory not in FACTORIES:
+            raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
+        self.factory = factory
+        self.config_lock: IosShell | None = None  # `configure terminal lock` holder
         super().__init__(spec, state, host)
+        _migrate(self.state)
 
     def factory_config(self) -> list[cfg.Entry]:
         hardware = ios_hardware(self.spec.model)
@@ -89,6 +118,7 @@ class IosDevice(SimDevice):
             "boot-start-marker",
             "boot-end-marker",
             "no aaa new-model",
+            f"switch 1 provision {self.provision_model()}",
             "system mtu routing 1500",
             "spanning-tree mode pvst",
             "spanning-tree extend system-id",
@@ -106,24 +136,107 @@ class IosDevice(SimDevice):
         config.append({"line": "line vty 5 15", "children": ["login"]})
         return config
 
-    def factory_state(self) -> dict[str, Any]:
+    def provision_model(self) -> str:
+        """`switch 1 provision c1000-24p-4g-l`: the model in lower case, as a C1000 prints it."""
+        return self.spec.model.lower()
+
+    def factory_state(self, factory: str | None = None) -> dict[str, Any]:
+        # A Catalyst 1000's vendor default is the blank configuration: `defconf` is the same.
         running = self.factory_config()
+        old = getattr(self, "state", None) or {}
         return {
             "platform": "ios",
             "model": self.spec.model,
+            "software": old.get("software", VERSION),  # firmware survives an erase
             "running": running,
             "startup": copy.deepcopy(running),
+            "vtp": {"mode": "server", "domain": "", "revision": 0, "modified": None},
+            "vlans": [],
             "files": {},
             "archives": [],
             "snmp_users": [],
             "last_change": None,
+            "saved": None,
             "revert": None,
         }
+
+    def reset(self, factory: str | None = None) -> None:
+        if factory is not None and factory not in FACTORIES:
+            raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
+        self.config_lock = None
+        self.host.cancel_timer(self.name, "revert")
+        self.state = self.factory_state(factory)
+        self.save()
+
+    def set_software(self, version: str) -> None:
+        """The IOS release `show version` reports (e.g. `15.2(7)E4`); kept across resets."""
+        if not re.fullmatch(r"\d+\.\d+\(\d+[a-z]?\)[A-Z]+\d*[a-z]?", version):
+            raise ValueError(f"not an IOS release like 15.2(7)E10: {version!r}")
+        self.state["software"] = version
+        self.save()
 
     @property
     def running(self) -> list[cfg.Entry]:
         running: list[cfg.Entry] = self.state["running"]
         return running
+
+    @property
+    def vtp(self) -> dict[str, Any]:
+        vtp: dict[str, Any] = self.state["vtp"]
+        return vtp
+
+    @property
+    def vlan_db(self) -> list[cfg.Entry]:
+        vlans: list[cfg.Entry] = self.state["vlans"]
+        return vlans
+
+    def view(self) -> list[cfg.Entry]:
+        """The running configuration as IOS shows it (VTP and VLAN lines only when transparent)."""
+        entries = copy.deepcopy(self.running)
+        if self.vtp["mode"] == "transparent":
+            if self.vtp.get("domain"):
+                entries.append({"line": f"vtp domain {self.vtp['domain']}", "children": []})
+            entries.append({"line": "vtp mode transparent", "children": []})
+            entries.extend(copy.deepcopy(self.vlan_db))
+        return entries
+
+    def load_view(self, entries: list[cfg.Entry], reason: str) -> None:
+        """Make a saved configuration the running one.
+
+        `replace` (configure replace, the revert timer) works as IOS does, on the text: VLAN
+        blocks the running text shows and the target lacks are deleted, the target's are set;
+        the VTP mode follows the target (`no vtp mode` = server when it drops transparent).
+        VLANs of a server-mode switch are in no text, so a replace leaves them alone.
+        `reload`: vlan.dat wins unless both it and the startup config say transparent
+        (Catalyst command references, `vtp` global configuration, usage guidelines).
+        """
+        target_vlans = [copy.deepcopy(e) for e in entries if _is_vlan_block(e["line"])]
+        target_vtp = [e["line"] for e in entries if e["line"].startswith("vtp ")]
+        rest = [
+            copy.deepcopy(e)
+            for e in entries
+            if not _is_vlan_block(e["line"]) and not e["line"].startswith("vtp ")
+        ]
+        transparent = "vtp mode transparent" in target_vtp
+        domain = next((v.split()[2] for v in target_vtp if v.startswith("vtp domain ")), None)
+        if reason == "reload":
+            if self.vtp["mode"] == "transparent" and transparent:
+                self.state["vlans"] = _sorted_vlans(target_vlans)
+        else:
+            shown = {e["line"] for e in self.view() if _is_vlan_block(e["line"])}
+            wanted = {e["line"] for e in target_vlans}
+            kept = [e for e in self.vlan_db if e["line"] not in shown - wanted]
+            by_line = {e["line"]: e for e in kept}
+            for entry in target_vlans:
+                by_line[entry["line"]] = entry
+            self.state["vlans"] = _sorted_vlans(list(by_line.values()))
+            if transparent:
+                self.vtp["mode"] = "transparent"
+            elif self.vtp["mode"] == "transparent":
+                self.vtp["mode"] = "server"
+            if domain:
+                self.vtp["domain"] = domain
+        self.state["running"] = rest
 
     @property
     def hostname(self) -> str:
@@ -136,7 +249,8 @@ class IosDevice(SimDevice):
         return [
             e["line"].split(" ", 1)[1]
             for e in self.running
-            if e["line"].startswith("interface ") and "Vlan" not in e["line"]
+            if e["line"].startswith("interface ")
+            and not e["line"].startswith(("interface Vlan", "interface Loopback", "interface Po"))
         ]
 
     def config_text(self, config: list[cfg.Entry]) -> str:
@@ -145,6 +259,13 @@ class IosDevice(SimDevice):
     def changed(self, user: str) -> None:
         self.state["last_change"] = {"at": self.host.now().isoformat(), "by": user}
         self.save()
+
+    def vlans_changed(self, user: str) -> None:
+        """A VLAN database change: the VTP revision counts it in server mode (not transparent)."""
+        if self.vtp["mode"] == "server":
+            self.vtp["revision"] = int(self.vtp.get("revision", 0)) + 1
+        self.vtp["modified"] = self.host.now().isoformat()
+        self.changed(user)
 
     def open_shell(self, username: str) -> IosShell:
         shell = IosShell(self, username)
@@ -155,8 +276,6 @@ class IosDevice(SimDevice):
         super().on_boot()
         revert = self.state.get("revert")
         if revert:
-            import datetime as dt
-
             deadline = dt.datetime.fromisoformat(revert["deadline"])
             remaining = max(0.0, (deadline - self.host.now()).total_seconds())
             self.host.set_timer(self.name, "revert", remaining, self.revert_now)
@@ -164,8 +283,9 @@ class IosDevice(SimDevice):
     def reload(self) -> None:
         """A reload: the running configuration is whatever was saved."""
         startup = self.state.get("startup")
-        self.state["running"] = copy.deepcopy(startup) if startup else self.factory_config()
+        self.load_view(copy.deepcopy(startup) if startup else self.factory_config(), "reload")
         self.state["revert"] = None
+        self.config_lock = None
         self.host.cancel_timer(self.name, "revert")
         self.save()
 
@@ -195,7 +315,7 @@ class IosDevice(SimDevice):
         full = f"{name}-{number}"
         if not full.startswith("flash:"):
             full = "flash:" + full.split(":", 1)[-1]
-        self.write_file(full, self.config_text(self.running))
+        self.write_file(full, self.config_text(self.view()))
         archives: list[str] = self.state.setdefault("archives", [])
         archives.append(full)
         while len(archives) > self.archive_maximum():
@@ -207,21 +327,25 @@ class IosDevice(SimDevice):
     def write_file(self, name: str, text: str) -> None:
         self.state["files"][name] = {"contents": text, "at": self.host.now().isoformat()}
 
-    def start_revert_timer(self, minutes: float) -> str:
+    def start_revert_timer(self, minutes: float, user: str, idle: bool = False) -> str:
+        """`configure terminal revert timer N`: archive the running config, revert to it in N
+        minutes (times the time scale) unless confirmed. A timer already pending is re-armed and
+        keeps the configuration it will go back to (lab choice: the oldest state is the safe
+        one)."""
         if self.archive_path() is None:
-            raise IosError(
-                "% Rollback Confirmed Change: please configure archive path before using "
-                "the revert timer"
-            )
+            raise IosError(NO_ARCHIVE)
         saved = self.archive_now()
         seconds = minutes * 60 * self.host.time_scale
         deadline = self.host.now().timestamp() + seconds
-        import datetime as dt
-
+        pending = self.state.get("revert")
         self.state["revert"] = {
-            "snapshot": copy.deepcopy(self.running),
+            "snapshot": pending["snapshot"] if pending else copy.deepcopy(self.view()),
             "deadline": dt.datetime.fromtimestamp(deadline, dt.UTC).isoformat(),
-            "archive": saved,
+            "archive": pending["archive"] if pending else saved,
+            "configured": self.host.now().isoformat(),
+            "minutes": minutes,
+            "idle": idle,
+            "user": user,
         }
         self.host.set_timer(self.name, "revert", seconds, self.revert_now)
         self.save()
@@ -231,7 +355,7 @@ class IosDevice(SimDevice):
         revert = self.state.get("revert")
         if not revert:
             return
-        self.state["running"] = revert["snapshot"]
+        self.load_view(revert["snapshot"], "replace")
         self.state["revert"] = None
         self.host.cancel_timer(self.name, "revert")
         self.changed("rollback")
@@ -243,6 +367,41 @@ class IosDevice(SimDevice):
         self.host.cancel_timer(self.name, "revert")
         self.save()
         return True
+
+    def serial(self) -> str:
+        """A serial number in Cisco's shape LLLYYWWSSSS (FOC2813A1B2), derived from the name."""
+        digest = hashlib.sha256(self.name.encode()).digest()
+        year = 20 + digest[0] % 10
+        week = 1 + digest[1] % 52
+        tail = "".join("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"[b % 34] for b in digest[2:6])
+        return f"FOC{year:02d}{week:02d}{tail}"
+
+    def mac(self) -> str:
+        digest = hashlib.sha256(("mac:" + self.name).encode()).hexdigest()
+        return f"70bc.48{digest[0:2]}.{digest[2:4]}00"
+
+
+FACTORIES = ("blank", "defconf")
+_vlan_block = re.compile(r"vlan \d+")
+
+
+def _is_vlan_block(line: str) -> bool:
+    return bool(_vlan_block.fullmatch(line))
+
+
+def _sorted_vlans(entries: list[cfg.Entry]) -> list[cfg.Entry]:
+    return sorted(entries, key=lambda e: int(e["line"].split()[1]))
+
+
+def _migrate(state: dict[str, Any]) -> None:
+    """State files written before the VLAN database existed: VLAN blocks move to vlan.dat."""
+    if "vtp" in state:
+        return
+    running = state.get("running", [])
+    state["vlans"] = _sorted_vlans([e for e in running if _is_vlan_block(e["line"])])
+    state["running"] = [e for e in running if not _is_vlan_block(e["line"])]
+    state["vtp"] = {"mode": "server", "domain": "", "revision": 0, "modified": None}
+    state.setdefault("software", VERSION)
 
 
 class IosShell(Shell):
@@ -256,6 +415,11 @@ class IosShell(Shell):
         self.mode = "exec"  # exec | config
         self.context: list[cfg.Entry] = []  # blocks being edited (several for interface range)
         self.context_kind = ""
+        # the vty line and parser process IOS names in its lock messages
+        self.terminal = 2 + sum(1 for s in device.shells if isinstance(s, IosShell))
+        self.process = (
+            100 + int(hashlib.sha256(f"{username}{id(self)}".encode()).hexdigest(), 16) % 400
+        )
 
     def _privilege_from_config(self) -> int:
         for entry in self.device.running:
@@ -300,6 +464,10 @@ class IosShell(Shell):
         return Reply(message or self._invalid(line, 0))
 
     def close(self) -> None:
+        # A session that ends (exit, dropped connection, reload) releases its configuration
+        # lock; a pending revert timer is the device's and keeps running.
+        if self.device.config_lock is self:
+            self.device.config_lock = None
         if self in self.device.shells:
             self.device.shells.remove(self)
 
@@ -427,15 +595,16 @@ class IosShell(Shell):
         return Reply(self.device.host.now().strftime("*%H:%M:%S.000 UTC %a %b %d %Y"))
 
     def _running_text(self) -> str:
-        body = self.device.config_text(self.device.running)
-        change = self.device.state.get("last_change")
+        body = self.device.config_text(self.device.view())
         header = "!\n"
+        change = self.device.state.get("last_change")
+        saved = self.device.state.get("saved")
         if change:
-            import datetime as dt
-
-            at = dt.datetime.fromisoformat(change["at"])
-            stamp = at.strftime("%H:%M:%S UTC %a %b %d %Y")
-            header = f"!\n! Last configuration change at {stamp} by {change['by']}\n!\n"
+            header += f"! Last configuration change at {_stamp(change['at'])} by {change['by']}\n"
+        if saved:
+            header += f"! NVRAM config last updated at {_stamp(saved['at'])} by {saved['by']}\n"
+        if change or saved:
+            header += "!\n"
         return header + body
 
     def _x_show_running_config(self, args: list[str]) -> Reply:
@@ -444,8 +613,9 @@ class IosShell(Shell):
             entry = cfg.find_entry(self.device.running, f"interface {name}") if name else None
             if entry is None:
                 raise IosError(self._invalid("show running-config " + " ".join(args), 2))
-            block = "\n".join([entry["line"], *(" " + c for c in entry["children"])])
-            size = len(block)
+            children = cfg.normalize_children(entry["line"], entry["children"])
+            block = "\n".join([entry["line"], *(" " + c for c in children)])
+            size = len(block) + len("\nend\n")
             return Reply(
                 f"Building configuration...\n\nCurrent configuration : {size} bytes\n!\n"
                 f"{block}\nend\n"
@@ -465,22 +635,44 @@ class IosShell(Shell):
         return Reply(f"Using {len(text)} out of 524288 bytes\n{text}")
 
     def _x_show_version(self, args: list[str]) -> Reply:
-        serial = "FOC" + hashlib.sha256(self.device.name.encode()).hexdigest()[:8].upper()
-        ports = len(self.device.ports())
+        device = self.device
+        version = str(device.state.get("software", VERSION))
+        image = "c1000-universalk9-mz." + version.replace(".", "", 1).replace("(", "-").replace(
+            ")", "."
+        )
+        model = device.spec.model
+        ports = len(device.ports())
+        serial = device.serial()
+        mac = device.mac().replace(".", "")
+        mac_colons = ":".join(mac[i : i + 2] for i in range(0, 12, 2)).upper()
         return Reply(
-            f"Cisco IOS Software, C1000 Software (C1000-UNIVERSALK9-M), Version {VERSION}, "
-            "RELEASE SOFTWARE (fc2)\n"
+            f"Cisco IOS Software, C1000 Software (C1000-UNIVERSALK9-M), Version {version}, "
+            "RELEASE SOFTWARE (fc3)\n"
             "Technical Support: http://www.cisco.com/techsupport\n"
-            "Copyright (c) 1986-2024 by Cisco Systems, Inc.\n\n"
+            "Copyright (c) 1986-2024 by Cisco Systems, Inc.\n"
+            "Compiled Tue 12-Mar-24 08:26 by mcpre\n\n"
             "ROM: Bootstrap program is C1000 boot loader\n"
-            f"BOOTLDR: C1000 Boot Loader (C1000-HBOOT-M) Version {VERSION}\n\n"
-            f"{self.device.hostname} uptime is {self._uptime_words()}\n"
+            "BOOTLDR: C1000 Boot Loader (C1000-HBOOT-M) Version 15.2(7r)E1, RELEASE SOFTWARE (fc1)"
+            "\n\n"
+            f"{device.hostname} uptime is {self._uptime_words()}\n"
             "System returned to ROM by power-on\n"
-            'System image file is "flash:c1000-universalk9-mz.152-7.E10.bin"\n\n'
-            f"cisco {self.device.spec.model} (ARMv7) processor with 524288K bytes of memory.\n"
-            f"{ports} Gigabit Ethernet interfaces\n\n"
-            f"Model number                    : {self.device.spec.model}\n"
-            f"System serial number            : {serial}\n\n"
+            f'System image file is "flash:{image}.bin"\n'
+            "Last reload reason: power-on\n\n"
+            f"cisco {model} (Marvell PJ4B (584) v7 (Rev 2)) processor (revision A0) with "
+            "524288K bytes of memory.\n"
+            f"Processor board ID {serial}\n"
+            "Last reset from power-on\n"
+            "1 Virtual Ethernet interface\n"
+            f"{ports} Gigabit Ethernet interfaces\n"
+            "The password-recovery mechanism is enabled.\n\n"
+            "512K bytes of flash-simulated non-volatile configuration memory.\n"
+            f"Base ethernet MAC Address       : {mac_colons}\n"
+            "Model revision number           : A0\n"
+            f"Model number                    : {model}\n"
+            f"System serial number            : {serial}\n\n\n"
+            "Switch Ports Model                     SW Version            SW Image\n"
+            "------ ----- -----                     ----------            ----------\n"
+            f"*    1 {ports:<5} {model:<25} {version:<21} C1000-UNIVERSALK9-M\n\n\n"
             "Configuration register is 0xF"
         )
 
@@ -492,14 +684,45 @@ class IosShell(Shell):
         return ", ".join(parts)
 
     def _vlans(self) -> dict[int, str]:
+        """VLANs from the VLAN database (vlan.dat), whatever the VTP mode."""
         vlans = {1: "default"}
-        for entry in self.device.running:
-            match = re.fullmatch(r"vlan (\d+)", entry["line"])
-            if match:
-                number = int(match.group(1))
-                name = next((c[5:] for c in entry["children"] if c.startswith("name ")), "")
-                vlans[number] = name or f"VLAN{number:04d}"
+        for entry in self.device.vlan_db:
+            number = int(entry["line"].split()[1])
+            name = next((c[5:] for c in entry["children"] if c.startswith("name ")), "")
+            vlans[number] = name or f"VLAN{number:04d}"
         return dict(sorted(vlans.items()))
+
+    def _x_show_vtp_status(self, args: list[str]) -> Reply:
+        vtp = self.device.vtp
+        modified = vtp.get("modified")
+        when = (
+            dt.datetime.fromisoformat(modified).strftime("%m-%d-%y %H:%M:%S")
+            if modified and vtp["mode"] == "server"
+            else "0-0-00 00:00:00"
+        )
+        count = len(self._vlans()) + 4  # with 1002-1005
+        names = ",".join(f"{k}:{v}" for k, v in self._vlans().items())
+        digest = hashlib.md5(f"{vtp.get('domain')}{vtp['revision']}{names}".encode()).digest()
+        octets = [f"0x{b:02X}" for b in digest]
+        return Reply(
+            "VTP Version capable             : 1 to 3\n"
+            "VTP version running             : 1\n"
+            f"VTP Domain Name                 : {vtp.get('domain', '')}\n"
+            "VTP Pruning Mode                : Disabled\n"
+            "VTP Traps Generation            : Disabled\n"
+            f"Device ID                       : {self.device.mac()}\n"
+            f"Configuration last modified by 0.0.0.0 at {when}\n"
+            "Local updater ID is 0.0.0.0 (no valid interface found)\n\n"
+            "Feature VLAN:\n"
+            "--------------\n"
+            f"VTP Operating Mode                : {vtp['mode'].capitalize()}\n"
+            "Maximum VLANs supported locally   : 255\n"
+            f"Number of existing VLANs          : {count}\n"
+            "Configuration Revision            : "
+            f"{vtp['revision'] if vtp['mode'] != 'transparent' else 0}\n"
+            f"MD5 digest                        : {' '.join(octets[:8])}\n"
+            f"                                    {' '.join(octets[8:])}"
+        )
 
     def _port_settings(self, port: str) -> dict[str, str]:
         entry = cfg.find_entry(self.device.running, f"interface {port}")
@@ -610,13 +833,26 @@ class IosShell(Shell):
         return Reply("\n".join(lines))
 
     def _x_show_snmp_user(self, args: list[str]) -> Reply:
-        out = []
+        """`show snmp user`: one block per SNMPv3 user (they are never in the running config)."""
+        blocks = []
+        engine = "800000090300" + self.device.mac().replace(".", "").upper()
         for user in self.device.state.get("snmp_users", []):
             words = user.split()
-            out.append(f"\nUser name: {words[2]}\nEngine ID: 800000090300{'0' * 12}")
-            out.append("storage-type: nonvolatile        active")
-            out.append(f"Group-name: {words[3] if len(words) > 3 else ''}")
-        return Reply("\n".join(out))
+            auth = "None"
+            priv = "None"
+            if "auth" in words and len(words) > words.index("auth") + 1:
+                auth = words[words.index("auth") + 1].upper()
+            if "priv" in words and len(words) > words.index("priv") + 1:
+                algorithm = words[words.index("priv") + 1].upper()
+                bits = words[words.index("priv") + 2] if algorithm == "AES" else ""
+                priv = algorithm + (bits if bits.isdigit() else "")
+            blocks.append(
+                f"User name: {words[2]}\nEngine ID: {engine}\n"
+                "storage-type: nonvolatile\t active\n"
+                f"Authentication Protocol: {auth}\nPrivacy Protocol: {priv}\n"
+                f"Group-name: {words[3] if len(words) > 3 else ''}\n"
+            )
+        return Reply("\n".join(blocks))
 
     def _x_show_flash_(self, args: list[str]) -> Reply:
         return self._x_dir(["flash:"])
@@ -668,7 +904,8 @@ class IosShell(Shell):
         return Reply(f"Delete filename [{name.split(':', 1)[1]}]? ")
 
     def _save_startup(self) -> str:
-        self.device.state["startup"] = copy.deepcopy(self.device.running)
+        self.device.state["startup"] = copy.deepcopy(self.device.view())
+        self.device.state["saved"] = {"at": self.device.host.now().isoformat(), "by": self.username}
         archive = cfg.find_entry(self.device.running, "archive")
         if archive and "write-memory" in archive["children"] and self.device.archive_path():
             self.device.archive_now()
@@ -715,7 +952,7 @@ class IosShell(Shell):
 
     def _read_location(self, location: str) -> str | None:
         if location == "running-config":
-            return self.device.config_text(self.device.running)
+            return self.device.config_text(self.device.view())
         if location == "startup-config":
             startup = self.device.state.get("startup")
             return self.device.config_text(startup) if startup else None
@@ -758,21 +995,55 @@ class IosShell(Shell):
             self.pending = Question("char", proceed)
             return Reply("Proceed with reload? [confirm]")
 
-        if device.state.get("startup") != device.running:
+        startup = device.state.get("startup") or []
+        if device.config_text(startup) != device.config_text(device.view()):
             self.pending = Question("line", save)
             return Reply("\nSystem configuration has been modified. Save? [yes/no]: ")
         self.pending = Question("char", proceed)
         return Reply("Proceed with reload? [confirm]")
 
+    def _locked_by_other(self) -> str | None:
+        """IOS's refusal while another session holds `configure terminal lock`."""
+        holder = self.device.config_lock
+        if holder is None or holder is self:
+            return None
+        return (
+            f"Configuration mode locked exclusively by user '{holder.username}' process "
+            f"'{holder.process}' from terminal '{holder.terminal}'. Please try later."
+        )
+
     def _x_configure_terminal(self, args: list[str]) -> Reply:
         words = [w.lower() for w in args]
         text = "Enter configuration commands, one per line.  End with CNTL/Z."
-        if words:
-            if words[:2] != ["revert", "timer"] or len(words) != 3:
-                return Reply(self._invalid("configure terminal " + " ".join(args), 2))
-            if not re.fullmatch(r"\d+", words[2]) or not 1 <= int(words[2]) <= 120:
-                return Reply(self._invalid("configure terminal " + " ".join(args), 4))
-            saved = self.device.start_revert_timer(float(words[2]))
+        refused = self._locked_by_other()
+        if refused:
+            return Reply(refused)
+        full = "configure terminal " + " ".join(args)
+        if words == ["lock"]:
+            others = [
+                s
+                for s in self.device.shells
+                if isinstance(s, IosShell) and s is not self and s.mode == "config"
+            ]
+            if others:
+                # lab choice: a lock is only granted while nobody else is configuring
+                other = others[0]
+                return Reply(
+                    f"Configuration mode locked exclusively by user '{other.username}' process "
+                    f"'{other.process}' from terminal '{other.terminal}'. Please try later."
+                )
+            self.device.config_lock = self
+            text = LOCKED_BY_ME + "\n" + text
+        elif words:
+            if words[:2] != ["revert", "timer"] or len(words) not in (3, 4):
+                return Reply(self._invalid(full, 2))
+            idle = words[2] == "idle"
+            if (idle and len(words) != 4) or (not idle and len(words) != 3):
+                return Reply(INCOMPLETE if idle and len(words) == 3 else self._invalid(full, 3))
+            minutes = words[-1]
+            if not re.fullmatch(r"\d+", minutes) or not 1 <= int(minutes) <= 120:
+                return Reply(self._invalid(full, len(words)))
+            saved = self.device.start_revert_timer(float(minutes), self.username, idle=idle)
             text = (
                 f"Rollback Confirmed Change: Backing up current running config to {saved}\n\n"
                 + text
@@ -784,20 +1055,51 @@ class IosShell(Shell):
 
     def _x_configure_confirm(self, args: list[str]) -> Reply:
         if not self.device.confirm():
-            return Reply("% No Rollback Confirmed Change pending")
+            return Reply(NO_PENDING)
         return Reply("")
 
     def _x_configure_revert(self, args: list[str]) -> Reply:
+        words = [a.lower() for a in args]
+        full = "configure revert " + " ".join(args)
+        if not words:
+            raise IosError(INCOMPLETE)
+        if words[0] not in ("now", "timer"):
+            return Reply(self._invalid(full, 2))
         if not self.device.state.get("revert"):
-            return Reply("% No Rollback Confirmed Change pending")
-        if args and args[0].lower() == "now":
+            return Reply(NO_PENDING)
+        if words[0] == "now":
             self.device.revert_now()
             return Reply("Rollback Done")
-        return Reply(self._invalid("configure revert " + " ".join(args), 2))
+        # `configure revert timer N` / `... timer idle N`: re-arm the pending timer
+        idle = len(words) > 1 and words[1] == "idle"
+        minutes = words[2] if idle and len(words) > 2 else (words[1] if len(words) > 1 else "")
+        if not minutes:
+            raise IosError(INCOMPLETE)
+        if not minutes.isdigit() or not 1 <= int(minutes) <= 120:
+            return Reply(self._invalid(full, len(words)))
+        self.device.start_revert_timer(float(minutes), self.username, idle=idle)
+        return Reply("")
+
+    def _x_show_archive_config_rollback_timer(self, args: list[str]) -> Reply:
+        revert = self.device.state.get("revert")
+        if not revert:
+            return Reply(NO_PENDING)
+        configured = _stamp(revert.get("configured") or self.device.host.now().isoformat())
+        minutes = float(revert.get("minutes", 0))
+        shown = int(minutes) if minutes == int(minutes) else minutes
+        return Reply(
+            f"Time configured(or reconfigured): {configured}\n"
+            f"Timer type: {'idle timer' if revert.get('idle') else 'absolute timer'}\n"
+            f"Timer value: {shown} min\n"
+            f"User: {revert.get('user', self.username)}"
+        )
 
     def _x_configure_replace(self, args: list[str]) -> Reply:
         if not args:
             raise IosError(INCOMPLETE)
+        refused = self._locked_by_other()
+        if refused:
+            return Reply(refused)
         name = _copy_location(args[0])
         text = self._read_location(name) if name else None
         if text is None:
@@ -807,7 +1109,7 @@ class IosShell(Shell):
         def replace(answer: str = "y") -> Reply:
             if answer.strip().lower() not in ("y", "yes"):
                 return Reply("")
-            self.device.state["running"] = new
+            self.device.load_view(new, "replace")
             self.device.changed(self.username)
             return Reply("Total number of passes: 1\nRollback Done\n")
 
@@ -827,6 +1129,8 @@ class IosShell(Shell):
         self.mode = "exec"
         self.context = []
         self.context_kind = ""
+        if self.device.config_lock is self:  # end/exit clear the lock, as IOS says
+            self.device.config_lock = None
 
     def _config(self, text: str) -> Reply:
         words = text.split()
@@ -857,6 +1161,9 @@ class IosShell(Shell):
             self.context, self.context_kind = [], ""
         return self._config_global(text, words)
 
+    def _encrypting(self) -> bool:
+        return any(e["line"] == "service password-encryption" for e in self.device.running)
+
     def _config_child(self, kind: str, text: str, words: list[str]) -> Reply:
         child_words = cfg.CHILD_WORDS.get(kind, frozenset())
         if words[0].lower() == "default":  # `default X` in a block: back to the default of X
@@ -866,32 +1173,139 @@ class IosShell(Shell):
             words[1] = _expand(words[1].lower(), child_words)
         if words[0] in cfg.NEEDS_ARGUMENT and len(words) == 1:
             raise IosError(INCOMPLETE)
-        line = " ".join(words)
-        if kind == "interface" and words[0] == "switchport" and len(words) >= 3:
-            words[2] = {"acc": "access", "access": "access", "trunk": "trunk"}.get(
-                words[2].lower(), words[2]
-            )
-            line = " ".join(words)
-            if words[1] == "mode" and words[2] not in ("access", "trunk", "dynamic"):
-                return Reply(self._invalid(text, 2))
-            if words[1] in ("access", "voice") and (len(words) < 4 or not words[3].isdigit()):
-                if len(words) < 4:
-                    raise IosError(INCOMPLETE)
-                return Reply(self._invalid(text, 3))
-        line = cfg.hide_secrets(line, self.device.name)
-        table = cfg.child_table(kind)
+        negative = words[0] == "no"
+        body = words[1:] if negative else words
+        if kind == "interface":
+            checked = self._check_interface_line(text, body, negative)
+            if isinstance(checked, Reply):
+                return checked
+            body, notes = checked
+        else:
+            notes = ""
+        if kind == "vlan" and self.device.vtp["mode"] == "client":
+            return Reply(CLIENT_VLAN)
+        line = ("no " if negative else "") + " ".join(body)
+        line = cfg.hide_secrets(line, self.device.name, self._encrypting())
         for entry in self.context:
-            if kind == "interface" and line.startswith("switchport trunk allowed vlan "):
-                entry["children"] = cfg.apply_trunk_change(entry["children"], line)
-            elif kind in ("ip access-list",) and not line.startswith("no "):
+            if kind in ("ip access-list",) and not negative:
                 if line not in entry["children"]:
                     entry["children"].append(line)
             elif kind in ("ip access-list",):
                 entry["children"] = [c for c in entry["children"] if c != line[3:]]
             else:
-                entry["children"] = cfg.apply_setting(entry["children"], line, table)
-        self.device.changed(self.username)
-        return Reply("")
+                entry["children"] = cfg.apply_child(entry["line"], entry["children"], line)
+        if kind == "vlan":
+            self.device.vlans_changed(self.username)
+        else:
+            self.device.changed(self.username)
+        return Reply(notes)
+
+    def _check_interface_line(
+        self, text: str, body: list[str], negative: bool
+    ) -> Reply | tuple[list[str], str]:
+        """An interface line as IOS takes it (keywords expanded), or IOS's refusal."""
+        notes = ""
+        if not body:
+            raise IosError(INCOMPLETE)
+        offset = 1 if negative else 0
+        physical = all(
+            not e["line"].startswith(("interface Vlan", "interface Loopback")) for e in self.context
+        )
+        if body[0] == "switchport":
+            if len(body) == 1:
+                # a C1000 is a layer 2 switch: ports cannot be routed (`no switchport`)
+                return Reply(self._invalid(text, offset)) if negative or not physical else ([], "")
+            if not physical:
+                return Reply(self._invalid(text, offset))
+            second = _expand(body[1].lower(), _SWITCHPORT_WORDS)
+            if second not in _SWITCHPORT_WORDS:
+                return Reply(self._invalid(text, offset + 1))
+            body = ["switchport", second, *body[2:]]
+            if second == "mode":
+                if len(body) == 2:
+                    if negative:
+                        return body, ""
+                    raise IosError(INCOMPLETE)
+                mode = _expand(body[2].lower(), frozenset(["access", "trunk", "dynamic"]))
+                if mode not in ("access", "trunk", "dynamic"):
+                    return Reply(self._invalid(text, offset + 2))
+                if negative:
+                    return ["switchport", "mode"], ""  # `no switchport mode X`: the default
+                if mode == "dynamic":
+                    if len(body) < 4:
+                        raise IosError(INCOMPLETE)
+                    how = _expand(body[3].lower(), frozenset(["auto", "desirable"]))
+                    if how not in ("auto", "desirable"):
+                        return Reply(self._invalid(text, offset + 3))
+                    return ["switchport", "mode", "dynamic", how], ""
+                return ["switchport", "mode", mode], ""
+            if second in ("access", "voice"):
+                if len(body) < 3:
+                    raise IosError(INCOMPLETE)
+                body[2] = _expand(body[2].lower(), frozenset(["vlan"]))
+                if body[2] != "vlan":
+                    return Reply(self._invalid(text, offset + 2))
+                if negative:
+                    return body[:3], ""
+                if len(body) < 4:
+                    raise IosError(INCOMPLETE)
+                if not body[3].isdigit() or not 1 <= int(body[3]) <= 4094:
+                    return Reply(self._invalid(text, offset + 3))
+                known = {int(e["line"].split()[1]) for e in self.device.vlan_db} | {1}
+                if second == "access" and int(body[3]) not in known:
+                    if self.device.vtp["mode"] == "client":
+                        return Reply(CLIENT_VLAN)
+                    # IOS creates the VLAN and says so (Catalyst configuration guides, VLANs)
+                    entry = {"line": f"vlan {int(body[3])}", "children": []}
+                    self.device.state["vlans"] = _sorted_vlans([*self.device.vlan_db, entry])
+                    self.device.vlans_changed(self.username)
+                    notes = f"% Access VLAN does not exist. Creating vlan {int(body[3])}"
+                return [*body[:3], str(int(body[3]))], notes
+            if second == "trunk":
+                if len(body) < 3:
+                    raise IosError(INCOMPLETE)
+                third = _expand(body[2].lower(), _TRUNK_WORDS)
+                if third not in _TRUNK_WORDS:
+                    return Reply(self._invalid(text, offset + 2))
+                body = ["switchport", "trunk", third, *body[3:]]
+                if third in ("allowed", "native"):
+                    if len(body) < 4:
+                        raise IosError(INCOMPLETE)
+                    body[3] = _expand(body[3].lower(), frozenset(["vlan"]))
+                    if body[3] != "vlan":
+                        return Reply(self._invalid(text, offset + 3))
+                    if negative:
+                        return body[:4], ""
+                    rest = body[4:]
+                    if third == "allowed" and rest and rest[0].lower() in _ALLOWED_VERBS:
+                        rest = [rest[0].lower(), *rest[1:]]
+                        if len(rest) < 2:
+                            raise IosError(INCOMPLETE)
+                        vlist = rest[1]
+                    elif rest:
+                        vlist = rest[0].lower() if rest[0].lower() in ("all", "none") else rest[0]
+                        rest = [vlist]
+                    else:
+                        raise IosError(INCOMPLETE)
+                    if third == "native" and (not vlist.isdigit() or not 1 <= int(vlist) <= 4094):
+                        return Reply(self._invalid(text, offset + 4))
+                    rejected = cfg.bad_vlan_list(vlist)
+                    if rejected:
+                        return Reply(rejected)
+                    return [*body[:4], *rest], ""
+            return body, ""
+        if body[0] == "ip" and len(body) > 1 and _expand(body[1].lower(), _IP_WORDS) == "address":
+            body = ["ip", "address", *body[2:]]
+            if physical and not negative:
+                return Reply("% IP addresses may not be configured on L2 links.")
+            if negative:
+                return ["ip", "address"], ""
+            if len(body) < 4 and not (len(body) == 3 and body[2] == "dhcp"):
+                raise IosError(INCOMPLETE)
+            return body, ""
+        if body[0] == "shutdown" and len(body) > 1:
+            return Reply(self._invalid(text, offset + 1))
+        return body, notes
 
     def _config_global(self, text: str, words: list[str]) -> Reply:
         word = _expand(words[0].lower(), cfg.GLOBAL_WORDS)
@@ -906,27 +1320,106 @@ class IosShell(Shell):
         body = [head, *body[1:]]
         if head not in cfg.GLOBAL_WORDS:
             return Reply(self._invalid(text, 1 if negative else 0))
-        if head in cfg.NEEDS_ARGUMENT and len(body) == 1:
+        if head in cfg.NEEDS_ARGUMENT and len(body) == 1 and not (negative and head == "hostname"):
             raise IosError(INCOMPLETE)
         if word == "default":
             return self._default(text, words[1:])
         if head == "snmp-server" and len(body) > 1 and body[1] == "user":
             users: list[str] = self.device.state.setdefault("snmp_users", [])
             name = body[2] if len(body) > 2 else ""
+            if not name or (not negative and len(body) < 5):
+                raise IosError(INCOMPLETE)
             users[:] = [u for u in users if u.split()[2] != name]
             if not negative:
                 users.append(" ".join(body))
             self.device.changed(self.username)
             return Reply("")
+        if head == "vtp":
+            return self._vtp(text, body, negative)
+        if head == "version":
+            return Reply("")  # IOS takes it (saved configurations start with it) and keeps its own
+        if head == "switch":
+            return self._switch_provision(text, body, negative)
         line = " ".join(body)
         opened = self._open_context(line, negative, text)
         if opened is not None:
             return opened
-        if head == "hostname" and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,62}", body[1]):
+        hostname_ok = re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,62}", body[1] if len(body) > 1 else "")
+        if head == "hostname" and not negative and not hostname_ok:
             return Reply(self._invalid(text, 1))
         full = ("no " + line) if negative else line
-        cfg.apply_global(self.device.running, cfg.hide_secrets(full, self.device.name))
+        cfg.apply_global(self.device.running, cfg.hide_secrets(full, "", self._encrypting()))
+        if full == "service password-encryption":
+            self._encrypt_existing()
         self.device.changed(self.username)
+        return Reply("")
+
+    def _encrypt_existing(self) -> None:
+        """`service password-encryption` turns the clear passwords already there into type 7."""
+        for entry in self.device.running:
+            if not entry["children"]:
+                entry["line"] = cfg.hide_secrets(entry["line"], "", True)
+            entry["children"] = [cfg.hide_secrets(c, "", True) for c in entry["children"]]
+
+    def _vtp(self, text: str, body: list[str], negative: bool) -> Reply:
+        """`vtp mode|domain`: kept in vlan.dat, shown in the running config only when transparent.
+        Answers as IOS does (`Setting device to VTP Transparent mode for VLANS.`)."""
+        vtp = self.device.vtp
+        offset = 1 if negative else 0
+        sub = _expand(body[1].lower(), _VTP_WORDS) if len(body) > 1 else ""
+        if sub not in _VTP_WORDS:
+            return Reply(self._invalid(text, offset + 1))
+        if sub == "mode":
+            if negative:
+                mode = "server"
+            elif len(body) < 3:
+                raise IosError(INCOMPLETE)
+            else:
+                mode = _expand(body[2].lower(), _VTP_MODES)
+                if mode not in _VTP_MODES:
+                    return Reply(self._invalid(text, offset + 2))
+            label = {"server": "Server", "client": "Client", "transparent": "Transparent"}
+            label["off"] = "Off"
+            if vtp["mode"] == mode:
+                return Reply(f"Device mode already VTP {label[mode]} for VLANS.")
+            vtp["mode"] = mode
+            if mode == "transparent":
+                vtp["revision"] = 0
+            self.device.changed(self.username)
+            return Reply(f"Setting device to VTP {label[mode]} mode for VLANS.")
+        if sub == "domain":
+            if negative:
+                return Reply("")  # a domain name cannot be removed, only changed
+            if len(body) < 3:
+                raise IosError(INCOMPLETE)
+            old = vtp.get("domain") or "NULL"
+            if old == body[2]:
+                return Reply(f"Domain name already set to {body[2]}.")
+            vtp["domain"] = body[2]
+            vtp["revision"] = 0
+            self.device.changed(self.username)
+            return Reply(f"Changing VTP domain name from {old} to {body[2]}")
+        return Reply("")  # version, password, pruning: accepted, not modelled
+
+    def _switch_provision(self, text: str, body: list[str], negative: bool) -> Reply:
+        """`switch 1 provision <model>`: the C1000 prints its own line and keeps it; another
+        model or member number is refused (lab: stricter than the device)."""
+        offset = 1 if negative else 0
+        if len(body) < 2 or body[1] != "1":
+            return Reply(self._invalid(text, offset + 1))
+        if len(body) < 3:
+            raise IosError(INCOMPLETE)
+        if (
+            _expand(body[2].lower(), frozenset(["provision", "priority", "renumber"]))
+            != "provision"
+        ):
+            return Reply(self._invalid(text, offset + 2))
+        if negative:
+            return Reply("")  # the member is present: its provision line stays
+        if len(body) < 4:
+            raise IosError(INCOMPLETE)
+        if body[3].lower() != self.device.provision_model():
+            return Reply(self._invalid(text, offset + 3))
         return Reply("")
 
     def _open_context(self, line: str, negative: bool, text: str) -> Reply | None:
@@ -936,36 +1429,27 @@ class IosShell(Shell):
         if kind == "other":
             return None
         blocks: list[str] = []
+        offset = 1 if negative else 0
         if kind == "interface":
             rest = line.split(" ", 1)[1]
             if rest.lower().startswith("range "):
                 blocks = self._interface_range(rest[6:])
                 if not blocks:
-                    return Reply(self._invalid(text, 2))
+                    return Reply(self._invalid(text, offset + 2))
             else:
                 name = cfg.normalize_interface(rest)
                 if name is None:
-                    return Reply(self._invalid(text, 1))
+                    return Reply(self._invalid(text, offset + 1))
                 physical = not name.startswith(("Vlan", "Port-channel", "Loopback"))
                 if physical and name not in self.device.ports():
-                    return Reply(self._invalid(text, 1))
+                    return Reply(self._invalid(text, offset + 1))
                 blocks = [f"interface {name}"]
         elif kind == "vlan":
-            spec = line.split(" ", 1)[1]
-            if spec.startswith(("internal ", "access-map ", "filter ", "group ")):
-                return None  # global `vlan ...` settings, not a VLAN block
-            if not re.fullmatch(r"[\d,\-]+", spec):
-                return Reply(self._invalid(text, 1))
-            numbers = sorted(cfg.expand_vlans(spec))
-            if not numbers or any(n < 1 or n > 4094 for n in numbers):
-                return Reply(self._invalid(text, 1))
-            blocks = [f"vlan {n}" for n in numbers if n != 1]
-            if negative and 1 in numbers:
-                return Reply("%Default VLAN 1 may not be deleted.")
+            return self._vlan_context(line, negative, text)
         elif kind == "line":
             blocks = self._line_blocks(line)
             if not blocks:
-                return Reply(self._invalid(text, 1))
+                return Reply(self._invalid(text, offset + 1))
         else:
             if kind == "ip access-list" and len(line.split()) < 4:
                 raise IosError(INCOMPLETE)
@@ -985,6 +1469,41 @@ class IosShell(Shell):
         self.context = [cfg.add_entry(running, block) for block in blocks]
         self.context_kind = "interface range" if len(blocks) > 1 and kind == "interface" else kind
         self.device.changed(self.username)
+        return Reply("")
+
+    def _vlan_context(self, line: str, negative: bool, text: str) -> Reply | None:
+        """`vlan N[,M-P]` / `no vlan N`: the VLAN database, refused in VTP client mode."""
+        spec = line.split(" ", 1)[1]
+        if spec.startswith(("internal ", "access-map ", "filter ", "group ")):
+            return None  # global `vlan ...` settings, not a VLAN block
+        rejected = cfg.bad_vlan_list(spec) if spec not in ("all", "none") else "x"
+        if rejected == "x":
+            return Reply(self._invalid(text, 2 if negative else 1))
+        if rejected:
+            return Reply(rejected)
+        numbers = sorted(cfg.expand_vlans(spec))
+        if self.device.vtp["mode"] == "client":
+            return Reply(CLIENT_VLAN)
+        defaults = [n for n in numbers if n == 1 or 1002 <= n <= 1005]
+        if negative and defaults:
+            return Reply(f"%Default VLAN {defaults[0]} may not be deleted.")
+        if not negative and any(1002 <= n <= 1005 for n in numbers):
+            return Reply(self._invalid(text, 1))
+        db = self.device.vlan_db
+        if negative:
+            gone = {f"vlan {n}" for n in numbers}
+            self.device.state["vlans"] = [e for e in db if e["line"] not in gone]
+            self.device.vlans_changed(self.username)
+            return Reply("")
+        blocks = [f"vlan {n}" for n in numbers if n != 1]
+        existing = {e["line"]: e for e in db}
+        for block in blocks:
+            existing.setdefault(block, {"line": block, "children": []})
+        self.device.state["vlans"] = _sorted_vlans(list(existing.values()))
+        self.context = [existing[b] for b in blocks]
+        self.context_kind = "vlan"
+        if any(b not in {e["line"] for e in db} for b in blocks):
+            self.device.vlans_changed(self.username)
         return Reply("")
 
     def _interface_range(self, spec: str) -> list[str]:
@@ -1028,6 +1547,16 @@ class IosShell(Shell):
         entry["children"] = []
         self.device.changed(self.username)
         return Reply(f"Interface {name} set to default configuration")
+
+
+_SWITCHPORT_WORDS = frozenset(
+    ["mode", "access", "trunk", "voice", "nonegotiate", "port-security", "protected", "host"]
+)
+_TRUNK_WORDS = frozenset(["allowed", "native", "encapsulation", "pruning"])
+_ALLOWED_VERBS = frozenset(["add", "remove", "except"])
+_IP_WORDS = frozenset(["address", "access-group", "helper-address", "dhcp", "arp", "verify"])
+_VTP_WORDS = frozenset(["mode", "domain", "version", "password", "pruning", "file"])
+_VTP_MODES = frozenset(["server", "client", "transparent", "off"])
 
 
 def _is_child(kind: str, words: list[str]) -> bool:
@@ -1099,3 +1628,8 @@ def _pipe(text: str, pipe: str) -> str:
                 out.append(line)
         return "\n".join(out)
     return text
+
+
+def _stamp(iso: str) -> str:
+    """`15:40:00 UTC Mon Nov 30 2026`, the time format of IOS's configuration comments."""
+    return dt.datetime.fromisoformat(iso).strftime("%H:%M:%S UTC %a %b %d %Y")

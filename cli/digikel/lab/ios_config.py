@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from typing import Any
 
@@ -30,8 +31,8 @@ _RANK: tuple[tuple[str, int], ...] = (
     ("aaa", 8),
     ("no aaa", 8),
     ("clock", 9),
-    ("system", 10),
     ("switch", 10),
+    ("system", 10),
     ("ip routing", 11),
     ("no ip routing", 11),
     ("ip domain", 12),
@@ -145,18 +146,69 @@ _CHILD_KEYS: dict[str, dict[str, int]] = {
     "archive": {"path": 1, "maximum": 1, "write-memory": 1, "time-period": 1},
     "ip dhcp pool": {"network": 1, "default-router": 1, "dns-server": 1, "lease": 1},
 }
-# Settings whose negative form IOS shows in the running configuration.
+# Global settings whose negative form IOS shows in the running configuration (a factory C1000
+# on 15.2(7)E prints `no service pad`, `no service password-encryption`, `no aaa new-model`;
+# `no ip http server` and `no ip domain-lookup` are printed once configured). Every other
+# `no <setting>` removes the line and prints nothing.
 _SHOWN_NEGATIVE = (
     "service",
     "ip http server",
     "ip http secure-server",
-    "ip domain lookup",
     "ip domain-lookup",
     "aaa new-model",
-    "ip routing",
     "cdp run",
-    "ip address",
-    "switchport",
+)
+# Interface settings that are on by default, so IOS prints their negative form.
+_SHOWN_NEGATIVE_INTERFACE = (
+    "cdp enable",
+    "lldp transmit",
+    "lldp receive",
+    "snmp trap link-status",
+    "logging event link-status",
+    "keepalive",
+    "mdix auto",
+)
+# Settings IOS always prints with a value: `no X` brings back the default, which is shown.
+_SHOWN_DEFAULTS = {
+    "hostname": "hostname Switch",
+    "spanning-tree mode": "spanning-tree mode pvst",
+    "system mtu routing": "system mtu routing 1500",
+    "vlan internal allocation policy": "vlan internal allocation policy ascending",
+}
+# Lines that only restate a default: IOS accepts them and prints nothing.
+_HIDDEN_GLOBAL = frozenset(["ip domain-lookup"])
+_HIDDEN_INTERFACE = frozenset(
+    [
+        "no shutdown",
+        "switchport mode dynamic auto",
+        "switchport access vlan 1",
+        "switchport trunk native vlan 1",
+        "switchport trunk allowed vlan 1-4094",
+        "switchport trunk allowed vlan all",
+    ]
+)
+# Where an interface setting sits in its block, as IOS prints it (not the order it was typed).
+_INTERFACE_CHILD_ORDER: tuple[tuple[str, int], ...] = (
+    ("description", 0),
+    ("switchport access vlan", 10),
+    ("switchport trunk encapsulation", 11),
+    ("switchport trunk native vlan", 12),
+    ("switchport trunk allowed vlan", 13),
+    ("switchport mode", 14),
+    ("switchport nonegotiate", 15),
+    ("switchport voice vlan", 16),
+    ("switchport port-security", 17),
+    ("ip address", 20),
+    ("no ip address", 20),
+    ("ip helper-address", 21),
+    ("ip access-group", 22),
+    ("shutdown", 30),
+    ("speed", 31),
+    ("duplex", 32),
+    ("power inline", 33),
+    ("storm-control", 34),
+    ("channel-group", 35),
+    ("spanning-tree", 40),
 )
 
 GLOBAL_WORDS = frozenset(
@@ -439,11 +491,31 @@ def _setting_key(line: str, table: dict[str, int]) -> tuple[str, bool]:
     return (best, True) if best_len >= 0 else (body, False)
 
 
-def _shown_negative(body: str) -> bool:
-    return any(body == p or body.startswith(p + " ") for p in _SHOWN_NEGATIVE)
+def _shown_negative(body: str, shown: tuple[str, ...] = _SHOWN_NEGATIVE) -> bool:
+    return any(body == p or body.startswith(p + " ") for p in shown)
 
 
-def apply_setting(lines: list[str], line: str, table: dict[str, int]) -> list[str]:
+def normalize_global(line: str) -> str:
+    """The form 15.2(7)E prints: `ip domain name X` -> `ip domain-name X` and `ip domain lookup`
+    -> `ip domain-lookup` (a real C1000 on 15.2(7)E10 prints `ip domain-name`)."""
+    negative = line.startswith("no ")
+    body = line[3:] if negative else line
+    for spaced, hyphen in (
+        ("ip domain name", "ip domain-name"),
+        ("ip domain lookup", "ip domain-lookup"),
+    ):
+        if body == spaced or body.startswith(spaced + " "):
+            body = hyphen + body[len(spaced) :]
+    return ("no " + body) if negative else body
+
+
+def apply_setting(
+    lines: list[str],
+    line: str,
+    table: dict[str, int],
+    shown: tuple[str, ...] = _SHOWN_NEGATIVE,
+    hidden: frozenset[str] = frozenset(),
+) -> list[str]:
     """Lines after applying one configuration line (positive or `no ...`) to a list of lines."""
     key, keyed = _setting_key(line, table)
     negative = line.startswith("no ")
@@ -459,27 +531,110 @@ def apply_setting(lines: list[str], line: str, table: dict[str, int]) -> list[st
             position = len(kept)
         if not same:
             kept.append(existing)
-    if negative and not _shown_negative(body):
+    if negative and key in _SHOWN_DEFAULTS and table is _GLOBAL_KEYS:
+        new = _SHOWN_DEFAULTS[key]
+    elif negative and not _shown_negative(body, shown):
         return kept
-    new = ("no " + (key if keyed else body)) if negative else body
+    else:
+        new = ("no " + (key if keyed else body)) if negative else body
+    if new in hidden:
+        return kept
     kept.insert(len(kept) if position is None else position, new)
     return kept
 
 
+def apply_child(block: str, children: list[str], line: str) -> list[str]:
+    """A line typed inside a block, applied the way IOS keeps it."""
+    kind = context_kind(block)
+    if kind == "interface":
+        if line.startswith("switchport trunk allowed vlan "):
+            children = apply_trunk_change(children, line)
+        else:
+            children = apply_setting(
+                children,
+                line,
+                _CHILD_KEYS["interface"],
+                _SHOWN_NEGATIVE_INTERFACE,
+                _HIDDEN_INTERFACE,
+            )
+        return normalize_children(block, children)
+    return apply_setting(children, line, _CHILD_KEYS.get(kind, {}), ())
+
+
+def _child_rank(child: str) -> int:
+    best, rank = -1, 50
+    for prefix, value in _INTERFACE_CHILD_ORDER:
+        if (child == prefix or child.startswith(prefix + " ")) and len(prefix) > best:
+            best, rank = len(prefix), value
+    return rank
+
+
+def normalize_children(block: str, children: list[str]) -> list[str]:
+    """An interface block as IOS prints it: its settings in IOS's order, defaults left out,
+    `no ip address` on an SVI (or loopback) without an address and on no other port."""
+    if context_kind(block) != "interface":
+        return list(children)
+    kept = [c for c in children if c not in _HIDDEN_INTERFACE and c != "no ip address"]
+    kept = [
+        c
+        for c in kept
+        if not (c.startswith("no ") and not _shown_negative(c[3:], _SHOWN_NEGATIVE_INTERFACE))
+    ]
+    logical = block.startswith(("interface Vlan", "interface Loopback"))
+    if logical and not any(c.startswith("ip address ") for c in kept):
+        kept.append("no ip address")
+    return [c for _, c in sorted(enumerate(kept), key=lambda item: (_child_rank(item[1]), item[0]))]
+
+
 def apply_trunk_change(children: list[str], line: str) -> list[str]:
-    """`switchport trunk allowed vlan add|remove X` edits the allowed list as IOS does."""
-    match = re.match(r"switchport trunk allowed vlan (add|remove|except) (\S+)$", line)
+    """`switchport trunk allowed vlan [add|remove|except] X` edits the allowed list as IOS does
+    and prints it compressed (`10,11,12` -> `10-12`); all VLANs allowed is the default and
+    is not shown."""
+    match = re.match(r"switchport trunk allowed vlan (?:(add|remove|except) )?(\S+)$", line)
     if not match:
-        return apply_setting(children, line, _CHILD_KEYS["interface"])
+        return children
     current = next((c for c in children if c.startswith("switchport trunk allowed vlan ")), None)
     allowed = expand_vlans(current.split()[-1]) if current else set(range(1, 4095))
     change = expand_vlans(match.group(2))
     verb = match.group(1)
-    allowed = allowed | change if verb == "add" else allowed - change
-    if verb == "except":
+    if verb == "add":
+        allowed = allowed | change
+    elif verb == "remove":
+        allowed = allowed - change
+    elif verb == "except":
         allowed = set(range(1, 4095)) - change
+    else:
+        allowed = change
     rest = [c for c in children if not c.startswith("switchport trunk allowed vlan ")]
+    if allowed == set(range(1, 4095)):
+        return rest
     return [*rest, "switchport trunk allowed vlan " + compress_vlans(allowed)]
+
+
+def bad_vlan_list(text: str) -> str | None:
+    """IOS's `Command rejected: Bad VLAN list ...` for a VLAN list it cannot take, else None."""
+    if text in ("all", "none"):
+        return None
+    for position, char in enumerate(text, 1):
+        if not (char.isdigit() or char in ",-"):
+            return (
+                f"Command rejected: Bad VLAN list - character #{position} is a non-numeric "
+                f"character ('{char}')."
+            )
+    for part in text.split(","):
+        bounds = part.split("-")
+        if not all(b.isdigit() for b in bounds) or len(bounds) > 2:
+            return f"Command rejected: Bad VLAN list - character #{len(text) + 1} (EOL) is invalid."
+        if any(not 1 <= int(b) <= 4094 for b in bounds):
+            return (
+                f"Command rejected: Bad VLAN list - character #{len(text) + 1} (EOL) delimits a "
+                "VLAN number which is out of the range 1..4094."
+            )
+        if len(bounds) == 2 and int(bounds[0]) >= int(bounds[1]):
+            return (
+                "Command rejected: Bad VLAN list - end of range not larger than the start of range!"
+            )
+    return None
 
 
 def expand_vlans(text: str) -> set[int]:
@@ -535,8 +690,9 @@ def add_entry(config: list[Entry], line: str, children: list[str] | None = None)
 
 def apply_global(config: list[Entry], line: str) -> None:
     """Apply a global line (not one that opens a block)."""
+    line = normalize_global(line)
     flat = [e["line"] for e in config if not e["children"] and not _is_block_line(e["line"])]
-    updated = apply_setting(flat, line, _GLOBAL_KEYS)
+    updated = apply_setting(flat, line, _GLOBAL_KEYS, _SHOWN_NEGATIVE, _HIDDEN_GLOBAL)
     removed = set(flat) - set(updated)
     added = [new for new in updated if new not in flat]
     result: list[Entry] = []
@@ -572,10 +728,16 @@ def render(config: list[Entry]) -> list[str]:
     for _, entry in sorted(enumerate(config), key=order):
         rank = _rank(entry["line"])
         block = _is_block_line(entry["line"]) or entry["children"]
-        if previous_rank is not None and (rank != previous_rank or (block and rank != 60)):
+        # `version` and the `service` lines share a section, as a C1000 prints them
+        joined = previous_rank == 0 and rank == 1
+        if (
+            previous_rank is not None
+            and not joined
+            and (rank != previous_rank or (block and rank != 60))
+        ):
             lines.append("!")
         lines.append(entry["line"])
-        lines.extend(" " + c for c in entry["children"])
+        lines.extend(" " + c for c in normalize_children(entry["line"], entry["children"]))
         previous_rank = rank
     return lines
 
@@ -604,10 +766,15 @@ _STD64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _TYPE7_KEY = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
 
 
-def type9(secret: str, salt_seed: str) -> str:
-    """An IOS type 9 (scrypt) hash. The salt is derived, not random, so a re-push is a no-op."""
-    digest = hashlib.sha256(f"{salt_seed}:{secret}".encode()).digest()
-    salt = "".join(_CISCO64[b % 64] for b in digest[:14])
+def type9(secret: str, salt_seed: str | None = None) -> str:
+    """An IOS type 9 (scrypt) hash with a random 14-character salt, as IOS makes it: the same
+    password typed twice gives two different lines (pass `salt_seed` for a fixed salt in tests)."""
+    raw_salt = (
+        hashlib.sha256(f"{salt_seed}:{secret}".encode()).digest()
+        if salt_seed is not None
+        else os.urandom(14)
+    )
+    salt = "".join(_CISCO64[b % 64] for b in raw_salt[:14])
     raw = hashlib.scrypt(secret.encode(), salt=salt.encode(), n=16384, r=1, p=1, dklen=32)
     encoded = base64.b64encode(raw).decode().rstrip("=")
     return f"$9${salt}${encoded.translate(str.maketrans(_STD64, _CISCO64))}"
@@ -622,19 +789,21 @@ def type7(secret: str) -> str:
     return out
 
 
-def hide_secrets(line: str, owner: str) -> str:
-    """Replace clear-text secrets in a config line with the hashed form IOS would store."""
+def hide_secrets(line: str, owner: str = "", encrypt: bool = False) -> str:
+    """A secret line as IOS stores it: `secret` always as type 9 (`secret 9 $9$...`, what a
+    C1000 on 15.2(7)E10 prints); `password` as type 7 only under `service password-encryption`,
+    else in clear (`username X password 0 Y`, `password Y`), as IOS does."""
     match = re.match(
         r"^(enable secret|username \S+(?: privilege \d+)? secret) (?:0 )?(\S.*)$", line
     )
     if match and not re.match(r"^[5789] \$", match.group(2)):
-        return f"{match.group(1)} 9 {type9(match.group(2), owner + match.group(1))}"
-    match = re.match(
-        r"^(username \S+(?: privilege \d+)? password|enable password) (?:0 )?(\S.*)$", line
-    )
+        return f"{match.group(1)} 9 {type9(match.group(2))}"
+    match = re.match(r"^(username \S+(?: privilege \d+)? password) (?:0 )?(\S.*)$", line)
     if match and not re.match(r"^7 [0-9A-F]+$", match.group(2)):
-        return f"{match.group(1)} 7 {type7(match.group(2))}"
-    match = re.match(r"^password (?:0 )?(\S.*)$", line)
-    if match and not re.match(r"^7 [0-9A-F]+$", match.group(1)):
-        return f"password 7 {type7(match.group(1))}"
+        secret = match.group(2)
+        return f"{match.group(1)} 7 {type7(secret)}" if encrypt else f"{match.group(1)} 0 {secret}"
+    match = re.match(r"^(enable password|password) (?:0 )?(\S.*)$", line)
+    if match and not re.match(r"^7 [0-9A-F]+$", match.group(2)):
+        secret = match.group(2)
+        return f"{match.group(1)} 7 {type7(secret)}" if encrypt else f"{match.group(1)} {secret}"
     return line
