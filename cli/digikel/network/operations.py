@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from digikel.errors import DigikelError, InputError
-from digikel.network import ios_config, routeros_config, verify
+from digikel.network import interrupt, ios_config, routeros_config, verify
 from digikel.network import render as render_mod
 from digikel.network.connection import Endpoint, Timeouts, connect, endpoint_for
 from digikel.network.noise import scrub, strip_noise
-from digikel.network.ordering import SiteOrder
 from digikel.network.platforms import Driver, driver_for, first_line, same_config
 from digikel.network.results import DeviceResult, now
 from digikel.network.store import BackupStore
@@ -38,6 +36,8 @@ class Options:
     store: BackupStore | None = None
     revision: str = "previous"  # rollback: which backup
     reconnect_attempts: int = 3  # after a failed push, to restore the backup
+    prune: bool = False  # also remove what digikel does not manage (defconf, hand-made items)
+    guard_minutes: int = 5  # RouterOS commit-confirm: the device restores itself after this
 
 
 @dataclass
@@ -50,6 +50,9 @@ class Work:
     options: Options
     # Called right before the first change is sent: the site's order (ordering.py).
     before_change: Callable[[], None] | None = None
+    # Called once the change is worked out (True) or could not be (False): ordering.py.
+    after_plan: Callable[[bool], None] | None = None
+    rendered: str | None = None  # the intended configuration, if the runner rendered it already
 
     @cached_property
     def ep(self) -> Endpoint:
@@ -57,7 +60,7 @@ class Work:
 
     @cached_property
     def driver(self) -> Driver:
-        return driver_for(self.device.platform)
+        return driver_for(self.device.platform, guard_minutes=self.options.guard_minutes)
 
     @property
     def store(self) -> BackupStore:
@@ -70,6 +73,8 @@ class Work:
 
     @cached_property
     def _intended(self) -> str:
+        if self.rendered is not None:
+            return self.rendered
         return render_mod.render_device(self.inv, self.device, self.secrets, masked=False).text
 
     def secret_values(self) -> list[str]:
@@ -141,6 +146,7 @@ def diff_device(work: Work) -> DeviceResult:
         )
         res.diff = work.driver.readable_diff(running, intended)
         res.changed = bool(res.commands)  # "would change"
+        _note_unmanaged(work, res, running, intended)
 
     return _guard(work, res, body)
 
@@ -163,6 +169,17 @@ def rollback_device(work: Work) -> DeviceResult:
         _converge(work, res, _with_vault_secrets(work, text))
 
     return _guard(work, res, body)
+
+
+def _note_unmanaged(work: Work, res: DeviceResult, running: str, intended: str) -> None:
+    """Drift digikel leaves alone: items it does not manage (removed only with --prune)."""
+    extra = work.driver.unmanaged(running, intended)
+    if extra and not work.options.prune:
+        res.notes.append(
+            f"{len(extra)} item(s) digikel does not manage, left alone (--prune removes them): "
+            + "; ".join(extra[:5])
+            + (" ..." if len(extra) > 5 else "")
+        )
 
 
 def verify_device(work: Work) -> DeviceResult:
@@ -217,39 +234,55 @@ def _with_vault_secrets(work: Work, backup_text: str) -> str:
 
 
 def _converge(work: Work, res: DeviceResult, target: str) -> None:
-    """Back up, compute the change from the running config, apply it guarded, check the result."""
+    """Back up, plan the change from the running config, apply it guarded, record the result.
+
+    The records come from what a NEW session reads after the change, never from what was sent.
+    """
     d, opts = work.device, work.options
+    # Restoring a backup means exactly that state: what it lacks goes.
+    prune = opts.prune or res.operation == "rollback"
     with connect(work.ep, opts.timeouts) as conn:
         before = work.fetch(conn)
         if not opts.check:
             res.backup = work.store.save(
                 d.site, d.name, d.platform, before, reason=f"pre-{res.operation} backup"
             )
-        res.commands = work.driver.plan(before, target, rotate_secrets=opts.rotate_secrets)
+        res.commands = work.driver.plan(
+            before, target, rotate_secrets=opts.rotate_secrets, prune=prune
+        )
         res.diff = work.driver.readable_diff(before, target)
+        if not prune:
+            _note_unmanaged(work, res, before, target)
+        if work.after_plan:
+            work.after_plan(True)
         if opts.check or not res.commands:
             res.changed = bool(res.commands) if opts.check else False
             return
         if work.before_change:
             work.before_change()
+        interrupt.check(d.name)
         try:
             seen_after = work.driver.apply(conn, res.commands, work.ep, opts.timeouts)
         except Exception as exc:
             res.failed = True
             res.error = str(exc) if isinstance(exc, DigikelError) else first_line(exc)
             res.restored = restore(work, before)
-            if not res.restored:
-                res.error += "; the device could NOT be returned to its backup: check it by hand"
+            res.error += (
+                "; the device is back on its configuration from before the change"
+                if res.restored
+                else "; the device could NOT be shown back on its earlier configuration: "
+                "check it by hand (`digikel network diff`)"
+            )
             return
     after = work.clean(seen_after) if seen_after is not None else _fetch_fresh(work)
     res.changed = after != before
     if res.changed:
         # The new state is history too: `rollback` (previous) goes back to the one before it.
         work.store.save(d.site, d.name, d.platform, after, reason=f"post-{res.operation} backup")
-    left = work.driver.plan(after, target)
+    left = work.driver.plan(after, target, prune=prune)
     if left:
         res.failed = True
-        res.error = f"{d.name}: {len(left)} command(s) still pending after the push: {left[:3]}"
+        res.error = f"{d.name}: {len(left)} command(s) still pending after the change: {left[:3]}"
 
 
 def _fetch_fresh(work: Work) -> str:
@@ -276,9 +309,9 @@ def restore(work: Work, backup: str) -> bool:
         current = _fetch_fresh(work)
         if work.device.platform == "ios":
             target = ios_config.keep_archive(target, current)
-        if work.driver.plan(current, target):
+        if work.driver.plan(current, target, prune=True):
             with connect(work.ep, work.options.timeouts) as conn:
-                cmds = work.driver.plan(work.fetch(conn), target)
+                cmds = work.driver.plan(work.fetch(conn), target, prune=True)
                 if cmds:
                     work.driver.apply(conn, cmds, work.ep, work.options.timeouts)
             current = _fetch_fresh(work)
@@ -292,13 +325,6 @@ def restore(work: Work, backup: str) -> bool:
 # --- per site ----------------------------------------------------------------------------------
 
 
-def _site_work(
-    inv: Inventory, site: Site, secrets: dict[str, Any], options: Options, hosts: list[str] | None
-) -> list[Work]:
-    devices = [d for d in site.network_devices if hosts is None or d.name in hosts]
-    return [Work(inv, d, secrets, options) for d in devices]
-
-
 def run_site(
     operation: Callable[[Work], DeviceResult],
     inv: Inventory,
@@ -309,25 +335,22 @@ def run_site(
     hosts: list[str] | None = None,
     on_result: Callback | None = None,
 ) -> list[DeviceResult]:
-    """One operation on a site's network devices, its changes in order: access devices first,
-    router last (ordering.py); each result is reported as its device finishes."""
-    works = _site_work(inv, site, secrets, options or Options(), hosts)
-    order = SiteOrder(len(works))
+    """One operation on a site's network devices, through the one executor (runner.run)."""
+    from digikel.network.runner import run
 
-    def one(index: int, work: Work) -> DeviceResult:
-        work.before_change = order.gate(index)
-        try:
-            res = operation(work)
-        finally:
-            order.finished(index)
-        if on_result:
-            on_result(res)
-        return res
-
-    if not works:
+    name = next(k for k, v in OPERATIONS.items() if v is operation)
+    devices = [d for d in site.network_devices if hosts is None or d.name in hosts]
+    if not devices:
         return []
-    with ThreadPoolExecutor(max_workers=len(works)) as pool:
-        return list(pool.map(one, range(len(works)), works))
+    return run(
+        name,
+        inv,
+        [(site, devices)],
+        secrets,
+        options or Options(),
+        workers=len(devices),
+        on_result=on_result,
+    )
 
 
 def push_site(

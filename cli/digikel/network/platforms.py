@@ -10,7 +10,8 @@ import difflib
 import re
 from typing import Any, Protocol
 
-from digikel.network import ios_config, routeros_config
+from digikel.network import interrupt, ios_config, routeros_config
+from digikel.network import routeros_guard as guard
 from digikel.network.connection import (
     DeviceError,
     Endpoint,
@@ -19,15 +20,11 @@ from digikel.network.connection import (
     drop,
     run_command,
 )
+from digikel.network.routeros_defaults import default
 
-# Device errors in the devices' own words; a match makes send_config_set raise.
-ROUTEROS_ERRORS = (
-    r"(bad command name|expected end of command|syntax error|failure:|no such item|"
-    r"invalid value|ambiguous value|input does not match|out of range|already have|"
-    r"not allowed|can not|cannot ).*"
-)
 IOS_ERRORS = (
-    r"(% ?Invalid input|% ?Incomplete command|% ?Ambiguous command|% ?Unknown command|% ?Error).*"
+    r"(% ?Invalid input|% ?Incomplete command|% ?Ambiguous command|% ?Unknown command|% ?Error|"
+    r"Command rejected:).*"
 )
 
 
@@ -36,12 +33,18 @@ class Driver(Protocol):
 
     def fetch(self, conn: Any, timeouts: Timeouts) -> str: ...
 
-    def plan(self, running: str, intended: str, *, rotate_secrets: bool = False) -> list[str]: ...
+    def plan(
+        self, running: str, intended: str, *, rotate_secrets: bool = False, prune: bool = False
+    ) -> list[str]: ...
+
+    def unmanaged(self, running: str, intended: str) -> list[str]:
+        """What the device holds that digikel does not manage (drift, left alone)."""
+        ...
 
     def readable_diff(self, running: str, intended: str) -> str: ...
 
     def apply(self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts) -> str | None:
-        """Apply under the lockout guard; return the configuration a NEW session read after it
+        """Apply under the commit guard; return the configuration a NEW session read after it
         (None if none was read), or raise DeviceError with the change undone."""
         ...
 
@@ -49,67 +52,124 @@ class Driver(Protocol):
 
 
 class RouterOS:
-    """RouterOS 7: /export, our own differ, safe mode kept until a new session answers."""
+    """RouterOS 7: /export, our own differ, one commit guard for the whole change."""
 
     platform = "routeros"
+    SAFE_MODE_LIMIT = guard.SAFE_MODE_LIMIT
+
+    def __init__(self, guard_minutes: int = guard.GUARD_MINUTES) -> None:
+        self.guard_minutes = guard_minutes
+        # Set when our own session was lost mid-change: the restore then takes safe mode over
+        # from it (hijack prompt, `u`), which undoes its half change at once.
+        self.unroll_next = False
 
     def fetch(self, conn: Any, timeouts: Timeouts) -> str:
         return run_command(conn, "/export", timeouts)
 
-    def plan(self, running: str, intended: str, *, rotate_secrets: bool = False) -> list[str]:
-        cmds = routeros_config.diff(
+    def plan(
+        self, running: str, intended: str, *, rotate_secrets: bool = False, prune: bool = False
+    ) -> list[str]:
+        return routeros_config.diff(
             routeros_config.parse(running),
             routeros_config.parse(intended),
             rotate_secrets=rotate_secrets,
+            prune=prune,
         )
-        return sets_last(absolute(cmds))
+
+    def unmanaged(self, running: str, intended: str) -> list[str]:
+        return routeros_config.plan(
+            routeros_config.parse(running), routeros_config.parse(intended)
+        ).unmanaged
 
     def readable_diff(self, running: str, intended: str) -> str:
         have = routeros_config.parse(running)
         want = routeros_config.parse(intended)
         return unified(canonical(have, want), canonical(want, want), "running", "intended")
 
-    # RouterOS's safe-mode history is bounded (MikroTik documents 100 actions; beyond that safe
-    # mode ends and keeps the changes), so long changes go in guarded batches below that.
-    SAFE_MODE_BATCH = 80
-
     def apply(self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts) -> str | None:
-        after: str | None = None
-        for start in range(0, len(commands), self.SAFE_MODE_BATCH):
-            batch = commands[start : start + self.SAFE_MODE_BATCH]
-            after = self._apply_guarded(conn, batch, ep, timeouts)
-        return after
+        if len(commands) <= self.SAFE_MODE_LIMIT:
+            return self._in_safe_mode(conn, commands, ep, timeouts)
+        return self._with_commit_confirm(conn, commands, ep, timeouts)
 
-    def _apply_guarded(
+    def _in_safe_mode(
         self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts
     ) -> str:
-        enter_safe_mode(conn, ep, timeouts)
+        unroll, self.unroll_next = self.unroll_next, False
+        guard.take_safe_mode(conn, ep, timeouts, unroll=unroll)
         # The prompt carries the identity, which the change may rename: wait for "[user@" only.
         conn.base_prompt = conn.base_prompt.split("@")[0] + "@"
         try:
-            conn.send_config_set(
-                commands,
-                error_pattern=ROUTEROS_ERRORS,
-                read_timeout=timeouts.command,
-                enter_config_mode=False,
-                exit_config_mode=False,
-            )
+            guard.send(conn, ep, commands, timeouts)
+        except interrupt.Interrupted:
+            guard.undo_safe_mode(conn)
+            raise
         except Exception as exc:
-            drop(conn)  # safe mode undoes everything sent in this session
-            raise DeviceError(f"{ep.name}: change refused: {first_line(exc)}") from None
+            self._lost_or_undo(conn)
+            raise DeviceError(
+                f"{ep.name}: change refused: {first_line(exc)}; undone by safe mode"
+            ) from None
         try:
             with connect(ep, timeouts) as probe:
                 after = self.fetch(probe, timeouts)
+            interrupt.check(ep.name)
+        except interrupt.Interrupted:
+            guard.undo_safe_mode(conn)
+            raise
         except Exception as exc:
-            drop(conn)
+            self._lost_or_undo(conn)
             raise DeviceError(
                 f"{ep.name}: a new session did not answer after the change ({first_line(exc)}); "
-                "safe mode undid the change"
+                "undone by safe mode"
             ) from None
-        leave_safe_mode(conn, timeouts)
+        guard.release_safe_mode(conn, ep, timeouts)
         # base_prompt stays "[user@": it matches the prompt whatever the identity became, so
         # no prompt discovery (a round trip and Netmiko's sleeps) is needed after a rename.
         return after
+
+    def _lost_or_undo(self, conn: Any) -> None:
+        """Ctrl-D if the session still stands; if the device cut it (a command removed the path
+        the session rode on), the restore takes safe mode over from it and unrolls at once."""
+        channel = getattr(conn, "remote_conn", None)
+        if channel is None or channel.closed:
+            self.unroll_next = True
+        guard.undo_safe_mode(conn)
+
+    def _with_commit_confirm(
+        self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts
+    ) -> str:
+        guard.arm(conn, ep, timeouts, self.guard_minutes)
+        conn.base_prompt = conn.base_prompt.split("@")[0] + "@"
+        try:
+            guard.send(conn, ep, commands, timeouts)
+        except Exception as exc:
+            self._revert(conn, timeouts)
+            if isinstance(exc, interrupt.Interrupted):
+                raise
+            raise DeviceError(
+                f"{ep.name}: change refused: {first_line(exc)}; the device loads its backup "
+                "from before the change"
+            ) from None
+        try:
+            with connect(ep, timeouts) as probe:
+                interrupt.check(ep.name)
+                guard.disarm(probe, timeouts)
+                return self.fetch(probe, timeouts)
+        except Exception as exc:
+            self._revert(conn, timeouts)
+            if isinstance(exc, interrupt.Interrupted):
+                raise
+            raise DeviceError(
+                f"{ep.name}: a new session did not answer after the change ({first_line(exc)}); "
+                f"the device loads its backup from before the change (at once, or within "
+                f"{self.guard_minutes} minutes by its scheduler entry {guard.GUARD})"
+            ) from None
+
+    @staticmethod
+    def _revert(conn: Any, timeouts: Timeouts) -> None:
+        try:
+            guard.revert_now(conn, timeouts)
+        except Exception:
+            drop(conn)  # the scheduler entry restores it
 
     def identity(self, conn: Any, timeouts: Timeouts) -> str:
         out = run_command(conn, "/system identity print", timeouts)
@@ -142,8 +202,14 @@ class IOS:
             return body[: -len("end")] + "\n".join(lines) + "\nend\n"
         return body + "\n" + "\n".join(lines) + "\n"
 
-    def plan(self, running: str, intended: str, *, rotate_secrets: bool = False) -> list[str]:
+    def plan(
+        self, running: str, intended: str, *, rotate_secrets: bool = False, prune: bool = False
+    ) -> list[str]:
+        # IOS configuration is one whole: every line is managed, so prune changes nothing.
         return ios_config.remediation(running, intended, rotate_secrets=rotate_secrets)
+
+    def unmanaged(self, running: str, intended: str) -> list[str]:
+        return []
 
     def readable_diff(self, running: str, intended: str) -> str:
         cmds = ios_config.remediation(running, intended)
@@ -252,40 +318,12 @@ def snmp_user_lines(show_snmp_user: str) -> list[str]:
     return lines
 
 
-def driver_for(platform: str) -> Driver:
+def driver_for(platform: str, *, guard_minutes: int = guard.GUARD_MINUTES) -> Driver:
     if platform == "routeros":
-        return RouterOS()
+        return RouterOS(guard_minutes)
     if platform == "ios":
         return IOS()
     raise DeviceError(f"no network driver for platform {platform!r}")
-
-
-def absolute(lines: list[str]) -> list[str]:
-    """Menu-relative script lines as absolute commands ("/ip address add ..."), one per line."""
-    out: list[str] = []
-    menu = "/"
-    for line in lines:
-        if line.startswith("/"):
-            menu = line
-            continue
-        out.append(f"{menu} {line}")
-    return out
-
-
-def sets_last(commands: list[str]) -> list[str]:
-    """Removals, then additions, then `set`s, each in the differ's order.
-
-    A `set` may change a value whose old state no backup shows (a factory default), so it cannot
-    be undone by the restore step; sent last, it lands in the final safe-mode batch, which safe
-    mode undoes as a whole if anything goes wrong. Adds and removes never depend on a later set.
-    """
-
-    def verb(cmd: str) -> str:
-        words = cmd.split()
-        return next((w for w in words if w in ("add", "remove", "set")), "set")
-
-    order = {"remove": 0, "add": 1, "set": 2}
-    return sorted(commands, key=lambda c: order[verb(c)])  # sorted() is stable
 
 
 def same_config(platform: str, one: str, other: str) -> bool:
@@ -297,20 +335,27 @@ def same_config(platform: str, one: str, other: str) -> bool:
 
 
 def canonical(config: routeros_config.Config, scope: routeros_config.Config) -> str:
-    """Comparable text: menus by name, no secrets, `set` items only as far as `scope` manages."""
+    """Comparable text: menus by name, no secrets, no derived values, no value at its default,
+    `set` items only as far as `scope` manages them."""
     out: list[str] = []
     for menu in sorted(config.menus):
         if menu in routeros_config.NOT_EXPORTED:
             continue
         lines: list[str] = []
-        for key, item in config.menus[menu].items():
+        for item in config.menus[menu]:
+            args = {
+                k: v
+                for k, v in item.args.items()
+                if k not in routeros_config.SENSITIVE
+                and v != default(menu, k, list_item=item.verb == "add" or bool(item.target))
+            }
             if item.verb == "set":
-                managed = scope.menus.get(menu, {}).get(key)
+                managed = scope.get(menu, item.key)
                 if managed is None:
                     continue
-                args = {k: v for k, v in item.args.items() if k in managed.args}
-                item = routeros_config.Item(item.menu, item.verb, item.target, args)
-            lines.append(item.line(with_secrets=False))
+                args = {k: v for k, v in args.items() if k in managed.args}
+            shown = routeros_config.Item(item.menu, item.verb, item.target, args)
+            lines.append(shown.line(with_secrets=False))
         if menu not in routeros_config.ORDERED_MENUS:
             lines.sort()  # order only matters in firewall and queue menus
         if lines:
@@ -330,18 +375,3 @@ def unified(before: str, after: str, left: str, right: str) -> str:
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def enter_safe_mode(conn: Any, ep: Endpoint, timeouts: Timeouts) -> None:
-    conn.write_channel("\x18")
-    out = conn.read_until_pattern(pattern=r"<SAFE>|not taken[^\n]*", read_timeout=timeouts.command)
-    if "<SAFE>" not in out:
-        # e.g. "[Safe Mode not taken: safe mode is already taken by another session]"
-        words = next((ln.strip() for ln in out.splitlines() if "not taken" in ln), out.strip())
-        raise DeviceError(f"{ep.name}: safe mode refused, nothing changed: {words}")
-    conn.read_channel()
-
-
-def leave_safe_mode(conn: Any, timeouts: Timeouts) -> None:
-    conn.write_channel("\x18")
-    conn.read_until_pattern(pattern=r"\]\s*[^<\n]*>\s*$", read_timeout=timeouts.command)

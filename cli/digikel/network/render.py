@@ -130,9 +130,28 @@ def render_hostvars(
         context["ports"] = [p.as_dict() for p in plan.switch_ports(hostvars)]
     if key[1] == "router":
         context["trunks"] = plan.router_trunks(hostvars)
-    text = _environment().get_template(TEMPLATES[key]).render(context)
+    text = _render_template(TEMPLATES[key], context, name)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return Rendered(device=name, platform=key[0], text=text, masked=masked)
+
+
+def _render_template(template: str, context: dict[str, Any], device: str) -> str:
+    """Render, turning a template's own fault into bad input that names the file and line."""
+    import jinja2
+
+    path = templates_dir() / template
+    try:
+        return str(_environment().get_template(template).render(context))
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(
+            f"{path}:{exc.lineno}: template syntax error: {exc.message} "
+            f"(rendering {device}); nothing was sent to any device"
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise InputError(
+            f"{path}: {exc.message} (rendering {device}): the template uses a value the "
+            "inventory does not define; nothing was sent to any device"
+        ) from None
 
 
 def render_device(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from digikel.inventory.model import Device, Inventory, Site
 
 SEQUENTIAL_IN_SITE = frozenset({"push", "rollback"})
+RENDERED_FIRST = frozenset({"push", "diff", "verify"})
 DEFAULT_WORKERS = 8
 
 
@@ -39,9 +40,10 @@ def run(
     def one(device: Device, order: SiteOrder | None, index: int) -> DeviceResult:
         if on_start:
             on_start(device)
-        work = Work(inv, device, secrets, options)
+        work = Work(inv, device, secrets, options, rendered=rendered.get(device.name))
         if order is not None:
             work.before_change = order.gate(index)
+            work.after_plan = order.reporter(index)
         try:
             res = func(work)
         finally:
@@ -51,23 +53,52 @@ def run(
             on_result(res)
         return res
 
+    sequential = operation in SEQUENTIAL_IN_SITE
     orders = [
-        SiteOrder(len(devices)) if operation in SEQUENTIAL_IN_SITE else None
+        SiteOrder(len(devices), [d.name for d in devices]) if sequential else None
         for _, devices in targets
     ]
+    if sequential:
+        # A site is planned whole before it changes, so its devices must run at once.
+        workers = max(workers, max((len(devices) for _, devices in targets), default=1))
+    rendered = prerender(operation, inv, targets, secrets)
     futures: dict[tuple[int, int], Future[DeviceResult]] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        # Rank by rank: every site's first device, then every site's second... A device then
-        # rarely waits for the one before it (submitted a whole rank earlier), so workers are
-        # not held idle; and each waits only for devices submitted before it, in a FIFO pool:
-        # the condition ordering.py needs to never deadlock.
-        for rank in range(max((len(devices) for _, devices in targets), default=0)):
-            for number, (_, devices) in enumerate(targets):
-                if rank < len(devices):
-                    job = pool.submit(one, devices[rank], orders[number], rank)
-                    futures[(number, rank)] = job
+        if sequential:
+            # Site by site: a device waits only for its own site, whose devices were submitted
+            # together to a FIFO pool at least one site wide: the condition to never deadlock.
+            slots = [(n, r) for n, (_, ds) in enumerate(targets) for r in range(len(ds))]
+        else:
+            # Rank by rank: every site's first device, then every site's second... spreads
+            # the sessions over sites.
+            depth = max((len(devices) for _, devices in targets), default=0)
+            slots = [
+                (n, r) for r in range(depth) for n, (_, ds) in enumerate(targets) if r < len(ds)
+            ]
+        for number, rank in slots:
+            job = pool.submit(one, targets[number][1][rank], orders[number], rank)
+            futures[(number, rank)] = job
     return [
         futures[(number, rank)].result()
         for number, (_, devices) in enumerate(targets)
         for rank in range(len(devices))
     ]
+
+
+def prerender(
+    operation: str,
+    inv: Inventory,
+    targets: list[tuple[Site, list[Device]]],
+    secrets: dict[str, Any],
+) -> dict[str, str]:
+    """Render every intended configuration before any device is contacted: a broken template or
+    inventory value is bad input (exit 2, the template's file and line), and changes nothing."""
+    if operation not in RENDERED_FIRST:
+        return {}
+    from digikel.network.render import render_device
+
+    return {
+        device.name: render_device(inv, device, secrets, masked=False).text
+        for _, devices in targets
+        for device in devices
+    }

@@ -78,7 +78,7 @@ def _routeros(
     names = [
         i.args["name"]
         for menu in ("/interface bridge", "/interface vlan", "/interface wireguard")
-        for i in wanted.menus.get(menu, {}).values()
+        for i in wanted.menus.get(menu, [])
         if "name" in i.args
     ]
     checks.append(_safe("interfaces", lambda: _interfaces_listed(conn, names, timeouts)))
@@ -91,7 +91,7 @@ def _routeros(
 
 def _bridge_vlans(config: routeros_config.Config, wanted: set[int]) -> Check:
     have: set[int] = set()
-    for item in config.menus.get("/interface bridge vlan", {}).values():
+    for item in config.menus.get("/interface bridge vlan", []):
         for part in item.args.get("vlan-ids", "").split(","):
             if part.strip().isdigit():
                 have.add(int(part))
@@ -143,7 +143,7 @@ def _ssids(config: routeros_config.Config, hostvars: dict[str, Any]) -> Check:
     want = {wifi["staff_ssid"], wifi["public_ssid"]}
     have = {
         i.args["ssid"]
-        for i in config.menus.get("/interface wifi configuration", {}).values()
+        for i in config.menus.get("/interface wifi configuration", [])
         if "ssid" in i.args
     }
     missing = sorted(want - have)
