@@ -29,6 +29,10 @@ class DeviceSpec:
     role: str = ""
     site: str = ""
     enable_secret: str = ""  # IOS `enable`; the device password is accepted as well
+    # The inventory's own (plan) address of the device: the address management sessions arrive on
+    # (RouterOS drops them when a command removes or blocks it). "" = not known.
+    mgmt_address: str = ""
+    version: str = ""  # RouterOS version the device runs ("" = the lab's default)
 
 
 @dataclass
@@ -127,6 +131,10 @@ class Shell(ABC):
         """The session ended (quit, dropped connection, reboot)."""
 
     pending: Question | None = None
+    # Set by the SSH terminal: show a message to this session at once (another session's action),
+    # and cut its TCP connection (the device lost the path the session arrived on).
+    notify: Callable[[str], None] | None = None
+    abort: Callable[[], None] | None = None
 
 
 class SimDevice(ABC):

@@ -11,8 +11,10 @@ import base64
 import contextlib
 import copy
 import hashlib
+import json
 import logging
 import re
+import time
 from typing import Any
 
 from digikel.lab.device import (
@@ -26,6 +28,7 @@ from digikel.lab.device import (
     parse_duration,
 )
 from digikel.lab.models import routeros_hardware
+from digikel.lab.routeros_factory import FACTORIES, apply_defconf
 from digikel.lab.routeros_menus import (
     ALL_PATHS,
     BY_PATH,
@@ -33,7 +36,10 @@ from digikel.lab.routeros_menus import (
     MENUS,
     SENSITIVE,
     Menu,
+    derived_props,
+    export_order,
 )
+from digikel.lab.routeros_paths import management_path_alive
 from digikel.lab.routeros_syntax import (
     SyntaxProblem,
     Token,
@@ -47,6 +53,15 @@ from digikel.lab.routeros_syntax import (
 log = logging.getLogger("digikel.lab")
 VERSION = "7.16.2"
 REBOOT_SECONDS = 3.0
+# MikroTik manual, Console / Safe Mode: a cut session's safe-mode changes are undone "after a while
+# (TCP timeout is 9 minutes)"; the history holds "up to 100 most recent actions".
+SAFE_MODE_LOST_SESSION_SECONDS = 540.0
+SAFE_MODE_HISTORY = 100
+SAFE_TAKEN = "[Safe Mode taken]"
+SAFE_RELEASED = "[Safe Mode released]"
+SAFE_RELEASED_BY_OTHER = "[Safe mode released by another user]"
+HIJACK_PROMPT = "Hijacking Safe Mode from someone - unroll/release/don't take it [u/r/d]: "
+_LOST_TIMER = "safe-mode-lost-session"
 
 _DUPLICATE = {
     "/ip/address": "failure: already have such address",
@@ -95,19 +110,47 @@ class RouterOsDevice(SimDevice):
 
     platform = "routeros"
 
-    def __init__(self, spec: DeviceSpec, state: dict[str, Any] | None, host: Host) -> None:
+    def __init__(
+        self,
+        spec: DeviceSpec,
+        state: dict[str, Any] | None,
+        host: Host,
+        factory: str = "blank",
+    ) -> None:
+        if factory not in FACTORIES:
+            raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
+        self.factory = factory
         super().__init__(spec, state, host)
         self._armed: set[str] = set()
+        # The session holding safe mode; it stays the holder after its TCP connection is lost,
+        # until the lost-session timeout undoes its changes (safe_lost is then True).
         self.safe_holder: RouterOsShell | None = None
-        # A snapshot left in the state file means the lab stopped while a session held safe mode:
-        # like a real device losing the session, the changes made since are undone.
-        snapshot = self.state.pop("safe_snapshot", None)
-        if snapshot is not None:
-            self.state["menus"] = snapshot
-            self.save()
+        self.safe_lost = False
 
     # ----- state -----
+    def reset(self, factory: str | None = None) -> None:
+        """Back to a factory state (`blank` or `defconf`); safe mode is gone with the sessions."""
+        if factory is not None:
+            if factory not in FACTORIES:
+                raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
+            self.factory = factory
+        self.safe_holder = None
+        self.safe_lost = False
+        self.host.cancel_timer(self.name, _LOST_TIMER)
+        super().reset()
+
+    @property
+    def version(self) -> str:
+        return str(self.state.get("version") or self.spec.version or VERSION)
+
     def factory_state(self) -> dict[str, Any]:
+        state = self._blank_state()
+        if self.factory == "defconf":
+            apply_defconf(state, self.spec.model, self.spec.role)
+        state["factory_kind"] = self.factory
+        return state
+
+    def _blank_state(self) -> dict[str, Any]:
         hardware = routeros_hardware(self.spec.model, self.spec.role)
         menus: dict[str, Any] = {m.path: ([] if m.kind == "list" else {}) for m in MENUS}
         state: dict[str, Any] = {"platform": "routeros", "model": self.spec.model, "next_id": 1}
@@ -170,34 +213,110 @@ class RouterOsDevice(SimDevice):
         self.state["next_id"] = value + 1
         return value
 
-    def files(self) -> dict[str, dict[str, str]]:
-        files: dict[str, dict[str, str]] = self.state.setdefault("files", {})
+    def files(self) -> dict[str, dict[str, Any]]:
+        files: dict[str, dict[str, Any]] = self.state.setdefault("files", {})
         return files
 
-    # ----- safe mode -----
-    def take_safe_mode(self, shell: RouterOsShell) -> str:
+    # ----- safe mode (MikroTik manual: Console, "Safe Mode") -----
+    def toggle_safe_mode(self, shell: RouterOsShell) -> Reply:
+        """Ctrl-X: take safe mode, release it (keeping the changes), or ask to hijack it."""
         if self.safe_holder is shell:
-            self.safe_holder = None
-            self.state.pop("safe_snapshot", None)
-            self.save()
-            return "[Safe Mode released]"
-        if self.safe_holder is not None:
-            return "[Safe Mode not taken: safe mode is already taken by another session]"
-        self.safe_holder = shell
-        self.state["safe_snapshot"] = copy.deepcopy(self.menus)
-        self.save()
-        return "[Safe Mode taken]"
+            self._end_safe_mode()
+            return Reply(SAFE_RELEASED)
+        if self.safe_holder is None:
+            self._begin_safe_mode(shell)
+            return Reply(SAFE_TAKEN)
 
-    def drop_safe_mode(self, shell: RouterOsShell) -> None:
-        """The holder's session ended without releasing: undo everything since it was taken."""
-        if self.safe_holder is not shell:
-            return
+        def answer(key: str) -> Reply:
+            key = key.lower()
+            if key not in ("u", "r") or self.safe_holder is None:
+                return Reply("")  # d (or anything else): leave safe mode to the other session
+            previous = self.safe_holder
+            if key == "u":
+                self._restore_snapshot()
+            self._end_safe_mode()
+            if previous.notify is not None and not previous.closed:
+                previous.notify(SAFE_RELEASED_BY_OTHER)
+            self._begin_safe_mode(shell)
+            return Reply(SAFE_TAKEN)
+
+        shell.pending = Question("char", answer)
+        return Reply(HIJACK_PROMPT)
+
+    def _begin_safe_mode(self, shell: RouterOsShell) -> None:
+        self.safe_holder = shell
+        self.safe_lost = False
+        self.state["safe_snapshot"] = copy.deepcopy(self.menus)
+        self.state["safe_actions"] = 0
+        self.save()
+
+    def _end_safe_mode(self) -> None:
+        """Leave safe mode keeping every change (release, quit, hijack, history overflow)."""
         self.safe_holder = None
+        self.safe_lost = False
+        self.host.cancel_timer(self.name, _LOST_TIMER)
+        self.state.pop("safe_snapshot", None)
+        self.state.pop("safe_actions", None)
+        self.save()
+
+    def _restore_snapshot(self) -> None:
         snapshot = self.state.pop("safe_snapshot", None)
         if snapshot is not None:
             self.state["menus"] = snapshot
         self.save()
         self.sync_scheduler()
+
+    def unroll_safe_mode(self) -> None:
+        """Undo every change made since safe mode was taken (Ctrl-D, lost session, power loss)."""
+        self._restore_snapshot()
+        self._end_safe_mode()
+
+    def session_ended(self, shell: RouterOsShell, how: str) -> None:
+        """`quit` keeps safe-mode changes, Ctrl-D undoes them; a lost session keeps safe mode held
+        until the TCP timeout (scaled by the lab's time scale), then undoes them."""
+        if self.safe_holder is not shell or self.safe_lost:
+            return
+        if how == "quit":
+            self._end_safe_mode()
+        elif how == "ctrl-d":
+            self.unroll_safe_mode()
+        else:
+            self.safe_lost = True
+            seconds = SAFE_MODE_LOST_SESSION_SECONDS * self.host.time_scale
+            self.host.set_timer(self.name, _LOST_TIMER, seconds, self._lost_session_timeout)
+
+    def _lost_session_timeout(self) -> None:
+        if self.safe_holder is not None and self.safe_lost:
+            log.info("%s: safe-mode session lost, changes undone", self.name)
+            self.unroll_safe_mode()
+
+    def record_action(self) -> None:
+        """A change while in safe mode takes a place in the history; when more than
+        SAFE_MODE_HISTORY are held the device silently leaves safe mode, nothing undone."""
+        if self.safe_holder is None:
+            return
+        count = int(self.state.get("safe_actions", 0)) + 1
+        self.state["safe_actions"] = count
+        if count > SAFE_MODE_HISTORY:
+            log.info("%s: safe-mode history full, safe mode left silently", self.name)
+            self._end_safe_mode()
+
+    # ----- the management path (docs/lab.md: "Sessions end as on a device") -----
+    def on_management_path(self) -> bool:
+        return management_path_alive(self, self.spec.mgmt_address)
+
+    def check_management_path(self) -> None:
+        """After a change: sessions that arrived on the management path lose it with the address,
+        its interface, bridge VLAN or port, or an input firewall rule blocking it."""
+        if self.on_management_path():
+            return
+        for shell in list(self.shells):
+            if isinstance(shell, RouterOsShell) and shell.on_path and not shell.closed:
+                log.info("%s: session lost its management path", self.name)
+                shell.on_path = False
+                shell.closed = True
+                if shell.abort is not None:
+                    shell.abort()
 
     # ----- lifecycle -----
     def open_shell(self, username: str) -> RouterOsShell:
@@ -207,6 +326,12 @@ class RouterOsDevice(SimDevice):
 
     def on_boot(self) -> None:
         super().on_boot()
+        # A device that goes down while safe mode is held (reboot, power loss, lab stop) comes
+        # back without the safe-mode changes: they were never committed.
+        self.safe_holder = None
+        self.safe_lost = False
+        if "safe_snapshot" in self.state:
+            self.unroll_safe_mode()
         self._armed.clear()  # the server cancelled every timer before (re)booting the device
         self.sync_scheduler()
         for item in self.items("/system/scheduler"):
@@ -215,20 +340,28 @@ class RouterOsDevice(SimDevice):
                 self.run_script(props.get("on-event", ""), f"scheduler {props.get('name')}")
 
     def sync_scheduler(self) -> None:
-        """Arm a timer for each enabled scheduler entry with an interval; disarm the others."""
+        """Arm a timer for each enabled scheduler entry with an interval; disarm the others.
+
+        As on RouterOS (manual: Scheduler) an entry runs every `interval` counted from its start
+        time (the moment it was added or changed), so after a reboot it keeps its phase."""
         wanted = set()
+        now = time.time()
         for item in self.items("/system/scheduler"):
             props = item["props"]
             seconds = parse_duration(props.get("interval", "0s")) or 0.0
             if seconds <= 0 or props.get("disabled") == "yes" or not props.get("on-event"):
                 continue
             key = f"scheduler:{item['id']}:{props.get('interval')}:{props.get('on-event')}"
+            period = seconds * self.host.time_scale
+            if item.get("armed-key") != key:
+                item["armed-key"] = key
+                item["armed-at"] = now
             wanted.add(key)
             if key not in self._armed:
                 self._armed.add(key)
-                self.host.set_timer(
-                    self.name, key, seconds * self.host.time_scale, self._fire(item["id"], key)
-                )
+                elapsed = max(0.0, now - float(item.get("armed-at", now)))
+                delay = period - (elapsed % period) if elapsed else period
+                self.host.set_timer(self.name, key, delay, self._fire(item["id"], key))
         for key in list(self._armed - wanted):
             self._armed.discard(key)
             self.host.cancel_timer(self.name, key)
@@ -239,9 +372,10 @@ class RouterOsDevice(SimDevice):
             for item in self.items("/system/scheduler"):
                 if item["id"] == item_id:
                     name = item["props"].get("name", "")
-                    self.run_script(item["props"].get("on-event", ""), f"scheduler {name}")
                     count = int(item.get("run-count", 0)) + 1
                     item["run-count"] = count
+                    self.save()
+                    self.run_script(item["props"].get("on-event", ""), f"scheduler {name}")
             self.save()
             self.sync_scheduler()
 
@@ -269,11 +403,23 @@ class RouterOsDevice(SimDevice):
         return "\n".join(o for o in output if o)
 
     # ----- export -----
-    def export(self, prefix: str = "/", show_sensitive: bool = False, terse: bool = False) -> str:
+    @property
+    def serial(self) -> str:
+        return hashlib.sha256(self.name.encode()).hexdigest()[:12].upper()
+
+    def export(
+        self,
+        prefix: str = "/",
+        show_sensitive: bool = False,
+        terse: bool = False,
+        verbose: bool = False,
+    ) -> str:
+        """/export as RouterOS 7 writes it: header, menus in the device's order, properties in
+        its (alphabetical) order, defaults left out unless `verbose`, lines wrapped near 80."""
         now = self.host.now().strftime("%Y-%m-%d %H:%M:%S")
-        serial = hashlib.sha256(self.name.encode()).hexdigest()[:12].upper()
+        serial = self.serial
         lines = [
-            f"# {now} by RouterOS {VERSION}",
+            f"# {now} by RouterOS {self.version}",
             f"# software id = {serial[:4]}-{serial[4:8]}",
             "#",
             f"# model = {self.spec.model}",
@@ -283,44 +429,57 @@ class RouterOsDevice(SimDevice):
         for menu in MENUS:
             if prefix and not (menu.path == prefix or menu.path.startswith(prefix + "/")):
                 continue
-            section = self._export_menu(menu, show_sensitive)
+            section = self._export_menu(menu, show_sensitive, verbose)
             if section:
                 lines.append(menu.words)
                 for words in section:
                     lines.append(" ".join(words) if terse else wrap(words))
         return "\n".join(lines)
 
-    def _export_menu(self, menu: Menu, show_sensitive: bool) -> list[list[str]]:
+    def _export_menu(self, menu: Menu, show_sensitive: bool, verbose: bool) -> list[list[str]]:
         def pairs(props: dict[str, str]) -> list[str]:
             return [
-                f"{k}={quote(v)}" for k, v in props.items() if show_sensitive or k not in SENSITIVE
+                f"{k}={quote(v)}"
+                for k, v in export_order(props)
+                if show_sensitive or k not in SENSITIVE
             ]
 
         out: list[list[str]] = []
         if menu.kind == "single":
-            changed = {
-                k: v for k, v in self.settings(menu.path).items() if menu.defaults.get(k) != v
-            }
-            if changed:
-                out.append(["set", *pairs(changed)])
+            settings = self.settings(menu.path)
+            if verbose:
+                shown = {**menu.defaults, **settings}
+            else:
+                shown = {k: v for k, v in settings.items() if menu.defaults.get(k) != v}
+            if shown:
+                out.append(["set", *pairs(shown)])
             return out
         for item in self.items(menu.path):
             factory = item.get("factory")
+            props = derived_props(menu, item["props"])
             if factory is None:
-                out.append(["add", *pairs(item["props"])])
+                if verbose:
+                    shown = {**menu.item_defaults, **props}
+                else:
+                    shown = {k: v for k, v in props.items() if menu.item_defaults.get(k) != v}
+                out.append(["add", *pairs(shown)])
                 continue
             changed = {
-                k: v
-                for k, v in item["props"].items()
-                if factory.get(k) != v and k != "default-name"
+                k: v for k, v in props.items() if factory.get(k) != v and k != "default-name"
             }
-            if not changed:
+            if not changed and not verbose:
                 continue
             key = menu.factory_key
             ref = factory.get(key, "")
             where = f"[ find {key}={quote(ref)} ]" if key != "name" else quote(ref)
             out.append(["set", where, *pairs(changed)])
         return out
+
+    def backup_state(self) -> dict[str, Any]:
+        """What `/system backup save` keeps: the whole configuration, secrets and users included."""
+        kept = {k: v for k, v in self.state.items() if k not in ("files", "safe_snapshot")}
+        kept.pop("safe_actions", None)
+        return copy.deepcopy(kept)
 
 
 class RouterOsShell(Shell):
@@ -332,12 +491,17 @@ class RouterOsShell(Shell):
         self.interactive = interactive
         self.path = "/"
         self.pending = None
+        self.closed = False
+        self.ended = ""  # "quit" | "ctrl-d" once the user ends the session; "" = lost
+        # A session that arrives while the management address is configured came over it (the
+        # lab serves the inventory address); one that arrives before came the factory way.
+        self.on_path = interactive and device.on_management_path()
 
     # ----- terminal -----
     def banner(self) -> str:
         return (
             "\r\n\r\n\r\n\r\n  MikroTik RouterOS "
-            f"{VERSION} (c) 1999-2024       https://www.mikrotik.com/\r\n\r\n"
+            f"{self.device.version} (c) 1999-2024       https://www.mikrotik.com/\r\n\r\n"
             "Press F1 for help\r\n\r\n"
         )
 
@@ -351,13 +515,15 @@ class RouterOsShell(Shell):
 
     def handle_control(self, char: str) -> Reply | None:
         if char == "\x18":  # Ctrl-X toggles safe mode
-            return Reply(self.device.take_safe_mode(self))
-        if char == "\x04":  # Ctrl-D on an empty line: leave (undoes safe-mode changes)
+            return self.device.toggle_safe_mode(self)
+        if char == "\x04":  # Ctrl-D on an empty line: log out, undoing safe-mode changes
+            self.ended = "ctrl-d"
             return Reply("", close=True)
         return None
 
     def close(self) -> None:
-        self.device.drop_safe_mode(self)
+        self.closed = True
+        self.device.session_ended(self, self.ended)
         if self in self.device.shells:
             self.device.shells.remove(self)
 
@@ -376,6 +542,7 @@ class RouterOsShell(Shell):
         except CommandError as exc:
             text = exc.text
         except _Quit:
+            self.ended = "quit"
             return Reply("", close=True)
         except _Ask as ask:
             self.pending = ask.question
@@ -456,6 +623,9 @@ class RouterOsShell(Shell):
             ("/system", "reset-configuration"): self._cmd_reset,
             ("/system/resource", "print"): self._cmd_resource,
             ("/system/routerboard", "print"): self._cmd_routerboard,
+            ("/system/package", "print"): self._cmd_package,
+            ("/system/backup", "save"): self._cmd_backup_save,
+            ("/system/backup", "load"): self._cmd_backup_load,
             ("/interface", "print"): self._cmd_interfaces,
             ("/interface", "set"): self._cmd_interface_set,
             ("/interface", "enable"): lambda p, a: self._cmd_interface_set(p, a, "enable"),
@@ -690,8 +860,14 @@ class RouterOsShell(Shell):
     def _list_disable(self, path: str, args: list[Token]) -> str:
         return self._list_set(path, [*args, Token("disabled=yes", 1, "word", "disabled", "yes")])
 
-    def _display_props(self, path: str, item: dict[str, Any]) -> dict[str, str]:
-        props = {k: v for k, v in item["props"].items() if k not in SENSITIVE}
+    def _display_props(
+        self, path: str, item: dict[str, Any], detail: bool = False
+    ) -> dict[str, str]:
+        menu = self._menu(path)
+        props = derived_props(menu, item["props"])
+        if detail:  # print detail shows every property, defaults included, in the device's order
+            props = dict(export_order({**menu.item_defaults, **props}))
+        props = {k: v for k, v in props.items() if k not in SENSITIVE}
         if path == "/interface/wireguard" and item["props"].get("private-key"):
             props["public-key"] = _wireguard_public(item["props"]["private-key"])
             props.setdefault("listen-port", "13231")
@@ -715,7 +891,11 @@ class RouterOsShell(Shell):
         if "count-only" in flags:
             return str(len(chosen))
         rows = [
-            (n, "X" if i["props"].get("disabled") == "yes" else " ", self._display_props(path, i))
+            (
+                n,
+                "X" if i["props"].get("disabled") == "yes" else " ",
+                self._display_props(path, i, "detail" in flags),
+            )
             for n, i in chosen
         ]
         return _print_rows(rows, "terse" in flags, "detail" in flags, "Flags: X - DISABLED")
@@ -749,9 +929,11 @@ class RouterOsShell(Shell):
         return _print_settings(shown)
 
     def _changed(self, path: str) -> None:
+        self.device.record_action()
         self.device.save()
         if path == "/system/scheduler":
             self.device.sync_scheduler()
+        self.device.check_management_path()
 
     # ----- special commands -----
     def _cmd_export(self, path: str, args: list[Token]) -> str:
@@ -759,7 +941,10 @@ class RouterOsShell(Shell):
             args, {"show-sensitive", "hide-sensitive", "terse", "compact", "verbose"}
         )
         text = self.device.export(
-            "" if path == "/" else path, "show-sensitive" in flags, "terse" in flags
+            "" if path == "/" else path,
+            "show-sensitive" in flags,
+            "terse" in flags,
+            "verbose" in flags,
         )
         if "file" in values:
             name = values["file"] if values["file"].endswith(".rsc") else values["file"] + ".rsc"
@@ -881,7 +1066,7 @@ class RouterOsShell(Shell):
         return _print_settings(
             {
                 "uptime": self.device.uptime(),
-                "version": f"{VERSION} (stable)",
+                "version": f"{self.device.version} (stable)",
                 "build-time": "2024-10-10 10:19:12",
                 "factory-software": "7.8",
                 "free-memory": "812.5MiB",
@@ -899,7 +1084,7 @@ class RouterOsShell(Shell):
         )
 
     def _cmd_routerboard(self, path: str, args: list[Token]) -> str:
-        serial = hashlib.sha256(self.device.name.encode()).hexdigest()[:12].upper()
+        serial = self.device.serial
         return _print_settings(
             {
                 "routerboard": "yes",
@@ -907,10 +1092,70 @@ class RouterOsShell(Shell):
                 "serial-number": serial,
                 "firmware-type": "lab",
                 "factory-firmware": "7.8",
-                "current-firmware": VERSION,
-                "upgrade-firmware": VERSION,
+                "current-firmware": self.device.version,
+                "upgrade-firmware": self.device.version,
             }
         )
+
+    def _cmd_package(self, path: str, args: list[Token]) -> str:
+        _, flags = self._flags(args, {"without-paging", "detail", "terse"})
+        packages = ["routeros"] + (["wifi-qcom"] if self.device.spec.role == "ap" else [])
+        built = "2024-10-10 10:19:12"
+        rows = [
+            (n, " ", {"name": name, "version": self.device.version, "build-time": built})
+            for n, name in enumerate(packages)
+        ]
+        return _print_rows(rows, "terse" in flags, "detail" in flags, "")
+
+    def _cmd_backup_save(self, path: str, args: list[Token]) -> str:
+        """`/system backup save name=N [dont-encrypt=yes] [password=P]` (manual: Backup)."""
+        values, _ = self._flags(args, set())
+        name = values.get("name") or f"{self.device.identity}-{self.device.host.now():%Y%m%d-%H%M}"
+        name = name if name.endswith(".backup") else name + ".backup"
+        encrypted = values.get("dont-encrypt", "no") != "yes"
+        self.device.files()[name] = {
+            "contents": "",
+            "created": self.device.host.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "type": "backup",
+            "state": self.device.backup_state(),
+            # v7 encrypts unless dont-encrypt=yes, with password= or else the user's own password
+            "password": (values.get("password") or self.device.spec.password) if encrypted else "",
+        }
+        self.device.save()
+        return "Configuration backup saved"
+
+    def _cmd_backup_load(self, path: str, args: list[Token]) -> str:
+        """`/system backup load name=N.backup password=P`: asks, restores the whole state and
+        reboots; from a script (scheduler) it does so without asking."""
+        values, _ = self._flags(args, set())
+        name = values.get("name", "")
+        entry = self.device.files().get(name) or self.device.files().get(name + ".backup")
+        if entry is None or entry.get("type") != "backup":
+            raise CommandError("failure: no such file")
+        if entry.get("password", "") != values.get("password", ""):
+            raise CommandError("failure: wrong password or not a backup file")
+        saved = copy.deepcopy(entry["state"])
+        device = self.device
+
+        def restore() -> None:
+            files = device.files()
+            device.state = copy.deepcopy(saved)
+            device.state["files"] = files
+            device.save()
+
+        def answer(key: str) -> Reply:
+            if key.lower() != "y":
+                return Reply("\r\n")
+            device.host.reboot(device.name, after_down=restore)
+            return Reply(
+                "Restoring system configuration\nSystem configuration restored, rebooting now",
+                close=True,
+            )
+
+        if not self.interactive:
+            device.host.reboot(device.name, after_down=restore)
+            return ""
+        raise _Ask("Restore and reboot? [y/N]: ", Question("char", answer))
 
     def _cmd_interfaces(self, path: str, args: list[Token]) -> str:
         _, flags = self._flags(args, {"terse", "detail", "without-paging", "brief"})
@@ -965,10 +1210,11 @@ class RouterOsShell(Shell):
         _, flags = self._flags(args, {"terse", "detail", "without-paging", "where"})
         rows = []
         for number, (name, entry) in enumerate(sorted(self.device.files().items())):
+            size = len(entry["contents"].encode()) or len(json.dumps(entry.get("state", "")))
             props = {
                 "name": name,
                 "type": entry.get("type", "file"),
-                "size": str(len(entry["contents"].encode())),
+                "size": str(size),
                 "creation-time": entry["created"],
             }
             wanted = [t for t in args if t.key is not None]

@@ -21,6 +21,9 @@ class Menu:
     defaults: dict[str, str] = field(default_factory=dict)  # singleton settings from the factory
     interface_refs: tuple[str, ...] = ()  # properties that must name an existing interface
     interface_type: str = ""  # type shown in /interface print for items of this menu
+    # Default values of an item's properties: left out of /export, shown by print detail and
+    # /export verbose (RouterOS 7 manual pages of each menu).
+    item_defaults: dict[str, str] = field(default_factory=dict)
 
     @property
     def words(self) -> str:
@@ -30,7 +33,55 @@ class Menu:
 
 
 def _l(path: str, **kw: object) -> Menu:
+    kw.setdefault("item_defaults", ITEM_DEFAULTS.get(path, {}))
     return Menu(path, "list", **kw)  # type: ignore[arg-type]
+
+
+_OFF = {"disabled": "no"}
+# Defaults of the properties our templates (templates/routeros/*.rsc.j2) set, per menu.
+ITEM_DEFAULTS: dict[str, dict[str, str]] = {
+    "/interface/bridge": {
+        **_OFF,
+        "vlan-filtering": "no",
+        "protocol-mode": "rstp",
+        "mtu": "auto",
+        "arp": "enabled",
+        "auto-mac": "yes",
+    },
+    "/interface/bridge/port": {**_OFF, "frame-types": "admit-all", "pvid": "1", "hw": "yes"},
+    "/interface/bridge/vlan": dict(_OFF),
+    "/interface/vlan": {**_OFF, "mtu": "1500", "arp": "enabled"},
+    "/interface/wireguard": {**_OFF, "mtu": "1420"},
+    "/interface/wireguard/peers": {**_OFF, "persistent-keepalive": "0s"},
+    "/interface/pppoe-client": {
+        "disabled": "yes",  # a new PPPoE client is disabled until enabled
+        "add-default-route": "no",
+        "use-peer-dns": "no",
+    },
+    "/interface/list/member": dict(_OFF),
+    "/ip/address": dict(_OFF),
+    "/ip/dhcp-client": {
+        **_OFF,
+        "add-default-route": "yes",
+        "use-peer-dns": "yes",
+        "use-peer-ntp": "yes",
+    },
+    "/ip/dhcp-server": {**_OFF, "lease-time": "30m"},
+    "/ip/firewall/filter": {**_OFF, "log": "no"},
+    "/ip/firewall/nat": {**_OFF, "log": "no"},
+    "/ip/firewall/address-list": dict(_OFF),
+    "/ip/route": {**_OFF, "distance": "1"},
+    "/queue/simple": dict(_OFF),
+    "/snmp/community": {
+        "read-access": "yes",
+        "write-access": "no",
+        "security": "none",
+        "authentication-protocol": "MD5",
+        "encryption-protocol": "DES",
+    },
+    "/user": dict(_OFF),
+    "/interface/wifi/datapath": {"client-isolation": "no"},
+}
 
 
 def _s(path: str, **defaults: str) -> Menu:
@@ -78,11 +129,12 @@ MENUS: tuple[Menu, ...] = (
     _l("/system/logging/action", named=True),
     _l("/user/group", named=True),
     _l("/interface/bridge/port", unique=("interface",), interface_refs=("bridge", "interface")),
-    _l("/interface/bridge/vlan"),
     _s("/interface/bridge/settings"),
+    _s("/ip/firewall/connection/tracking"),
     _s("/ip/neighbor/discovery-settings"),
     _s("/ip/settings"),
     _s("/ipv6/settings"),
+    _l("/interface/bridge/vlan"),
     _l("/interface/list/member", unique=("interface", "list")),
     _l("/interface/wireguard/peers", interface_refs=("interface",)),
     _s("/interface/detect-internet"),
@@ -98,7 +150,6 @@ MENUS: tuple[Menu, ...] = (
     _l("/ip/firewall/mangle"),
     _l("/ip/firewall/nat"),
     _l("/ip/firewall/raw"),
-    _s("/ip/firewall/connection/tracking"),
     _s("/ip/proxy"),
     _l("/ip/route"),
     _l("/ip/service", named=True, fixed=True),
@@ -151,6 +202,7 @@ COMMAND_MENUS = {
     "/system/resource",
     "/system/routerboard",
     "/system/backup",
+    "/system/package",
     "/tool",
     "/file",
     "/log",
@@ -179,6 +231,26 @@ SENSITIVE = frozenset(
 )
 
 INTERFACE_MENUS = tuple(m for m in MENUS if m.interface_type)
+
+
+def derived_props(menu: Menu, props: dict[str, str]) -> dict[str, str]:
+    """Read-only properties the device computes: `network=` of every /ip address."""
+    if menu.path != "/ip/address" or "network" in props or not props.get("address"):
+        return dict(props)
+    import ipaddress
+
+    try:
+        network = ipaddress.ip_interface(props["address"]).network.network_address
+    except ValueError:
+        return dict(props)
+    return {**props, "network": str(network)}
+
+
+def export_order(props: dict[str, str]) -> list[tuple[str, str]]:
+    """RouterOS 7 writes properties in its own fixed order, which for the menus we use is
+    alphabetical (real 7.x exports: `add action=... chain=... comment=... connection-state=...`),
+    whatever order they were given in."""
+    return sorted(props.items())
 
 
 def children(path: str) -> set[str]:

@@ -171,15 +171,34 @@ def join_continuations(text: str) -> list[str]:
     return lines
 
 
-def wrap(words: list[str], width: int = 80) -> str:
-    """Join words into an export line, breaking with ` \\` + 4-space indent as RouterOS does."""
+EXPORT_WIDTH = 79  # no exported line, its ` \\` included, is longer (real 7.x exports)
+
+
+def wrap(words: list[str], width: int = EXPORT_WIDTH) -> str:
+    """Join words into an export line, wrapped as RouterOS 7 does (measured on real exports):
+    a line, its trailing ` \\` included, never exceeds `width`; a `key=value` that does not fit
+    goes whole onto the next line (4 spaces in), unless `key=` still fits: then the line ends
+    `key=\\` and the value starts the next line. A value longer than a line is cut."""
     lines: list[str] = []
     current = ""
-    for word in words:
-        if current and len(current) + 1 + len(word) > width - 2:
+    for index, word in enumerate(words):
+        last = index == len(words) - 1
+        room = width if last else width - 2  # the last word needs no room for " \\"
+        joined = f"{current} {word}" if current else word
+        if not current or len(joined) <= room:
+            current = joined
+            continue
+        key, eq, value = word.partition("=")
+        head = f"{current} {key}="
+        if eq and value and len(head) + 1 <= width:
+            lines.append(head + "\\")
+            current = "    " + value
+        else:
             lines.append(current + " \\")
             current = "    " + word
-        else:
-            current = f"{current} {word}" if current else word
+    while len(current) > width:
+        lines.append(current[: width - 1] + "\\")
+        rest = current[width - 1 :]
+        current = "    " + rest
     lines.append(current)
     return "\n".join(lines)

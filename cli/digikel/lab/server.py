@@ -30,9 +30,11 @@ REBOOT_SECONDS = 3.0
 FAULT_KINDS = ("auth", "drop", "error", "slow", "hostkey", "reboot")
 
 
-def build_device(spec: DeviceSpec, state: dict[str, Any] | None, host: Host) -> SimDevice:
+def build_device(
+    spec: DeviceSpec, state: dict[str, Any] | None, host: Host, factory: str = "blank"
+) -> SimDevice:
     if spec.platform == "routeros":
-        return RouterOsDevice(spec, state, host)
+        return RouterOsDevice(spec, state, host, factory=factory)
     if spec.platform == "ios":
         return IosDevice(spec, state, host)
     raise ValueError(f"{spec.name}: the lab simulates routeros and ios, not {spec.platform!r}")
@@ -75,8 +77,10 @@ class LabServer(Host):
         delay_ms: float = 0.0,
         time_scale: float = 1.0,
         reboot_seconds: float = REBOOT_SECONDS,
+        factory: str = "blank",
     ) -> None:
         self.store = store
+        self.factory = factory  # RouterOS factory state of devices without a state file
         self.delay_ms = delay_ms
         self.time_scale = time_scale
         self.reboot_seconds = reboot_seconds
@@ -120,7 +124,7 @@ class LabServer(Host):
     # ----- lifecycle -----
     async def start(self) -> None:
         for spec in self.specs:
-            device = build_device(spec, self.store.load(spec.name), self)
+            device = build_device(spec, self.store.load(spec.name), self, self.factory)
             self.runtimes[spec.name] = DeviceRuntime(spec, device)
             self.persist(spec.name)
         for runtime in self.runtimes.values():
@@ -231,7 +235,7 @@ class LabServer(Host):
             await self.listen(runtime)
         return runtime.status()
 
-    async def reset(self, names: list[str] | None = None) -> list[str]:
+    async def reset(self, names: list[str] | None = None, factory: str | None = None) -> list[str]:
         chosen = names or list(self.runtimes)
         for name in chosen:
             runtime = self._runtime(name)
@@ -242,8 +246,9 @@ class LabServer(Host):
             for key in list(runtime.timers):
                 self.cancel_timer(name, key)
             if isinstance(runtime.device, RouterOsDevice):
-                runtime.device.safe_holder = None
-            runtime.device.reset()
+                runtime.device.reset(factory or self.factory)
+            else:
+                runtime.device.reset()
             runtime.device.on_boot()
         return chosen
 
@@ -322,6 +327,21 @@ class _Terminal:
         self.buffer = ""
         self.after_cr = False
         self.closed = False
+        shell.notify = self.notify
+        shell.abort = self.abort
+
+    def notify(self, text: str) -> None:
+        """A message from elsewhere (another session took safe mode): shown, then the prompt."""
+        if not self.closed:
+            self.write("\r\n" + text.replace("\n", "\r\n") + "\r\n" + self.shell.prompt())
+
+    def abort(self) -> None:
+        """The device lost the session's path: the TCP connection ends, nothing more is written."""
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(Exception):
+            self.process.get_extra_info("connection").abort()
 
     def write(self, text: str) -> None:
         if text:
@@ -406,6 +426,8 @@ class _Terminal:
         self._reply(self.shell.handle_line(line), "")
 
     def _reply(self, reply: Reply, prefix: str) -> None:
+        if self.closed:
+            return  # the command cut this session's own path (or the device rebooted)
         text = reply.text.replace("\r\n", "\n").replace("\n", "\r\n")
         self.write(prefix)
         if text:

@@ -72,6 +72,7 @@ def lab_specs(
                 role=device.role,
                 site=device.site,
                 enable_secret=enable,
+                mgmt_address=str(device.address),
             )
         )
     return specs

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterator
 
 import pytest
 from netmiko import ConnectHandler
 from netmiko.exceptions import ConfigInvalidException
 
+from digikel.lab.routeros import SAFE_MODE_HISTORY, SAFE_MODE_LOST_SESSION_SECONDS
+from digikel.lab.runner import RunningLab, running_lab
+
 pytestmark = pytest.mark.lab
+# 9 minutes of TCP timeout become 2.7 s; scheduler minutes become 0.3 s
+TIME_SCALE = 0.005
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, site_specs) -> Iterator[RunningLab]:
+    state = tmp_path_factory.mktemp("lab")
+    with running_lab(
+        specs=site_specs, state_dir=state, time_scale=TIME_SCALE, reboot_seconds=0.5
+    ) as running:
+        yield running
+
 
 ERRORS = r"(bad command name|expected end of command|failure:|no such item|input does not match)"
 
@@ -42,11 +59,11 @@ def test_config_applied_in_one_session_is_exported_by_the_next(lab, router, know
         addresses = conn.send_command("/ip address print terse")
     assert export.startswith("# ") and "by RouterOS 7" in export.splitlines()[0]
     assert "# model = RB5009UG+S+IN" in export
-    assert '/interface bridge\nadd name=br-lan vlan-filtering=yes comment="LAN bridge"' in export
-    assert "/interface vlan\nadd name=vlan10 vlan-id=10 interface=br-lan" in export
-    assert "/ip address\nadd address=10.81.96.1/24 interface=vlan10" in export
+    assert '/interface bridge\nadd comment="LAN bridge" name=br-lan vlan-filtering=yes' in export
+    assert "/interface vlan\nadd interface=br-lan name=vlan10 vlan-id=10" in export
+    assert "/ip address\nadd address=10.81.96.1/24 interface=vlan10 network=10.81.96.0" in export
     assert 'note="multi word \\"quoted\\" note"' in export
-    assert "s3cret-pass" not in export and "add name=ops group=full" in export
+    assert "s3cret-pass" not in export and "add group=full name=ops" in export
     assert "password=s3cret-pass" in sensitive
     assert "address=10.81.96.1/24 interface=vlan10" in addresses
 
@@ -99,32 +116,161 @@ def test_interfaces_identity_resource_and_wireguard_handshake(lab, router, known
     assert "version: 7.16.2" in resource and "uptime:" in resource
 
 
-def test_safe_mode_change_is_undone_when_the_session_drops(lab, router, known_hosts):
-    conn = connect(lab, router, known_hosts)
+def take_safe_mode(conn) -> str:
     conn.write_channel("\x18")
-    taken = conn.read_until_pattern(pattern=r"<SAFE> $")
-    assert "[Safe Mode taken]" in taken
-    conn.send_config_set(["/interface bridge add name=br-unsafe"], error_pattern=ERRORS)
-    conn.remote_conn.get_transport().close()  # the link dies, as when a push cuts us off
+    return conn.read_until_pattern(pattern=r"<SAFE> $|\[u/r/d\]: $")
+
+
+def export_of(lab, router, known_hosts) -> str:
     with connect(lab, router, known_hosts) as other:
-        deadline = time.monotonic() + 10
-        export = other.send_command("/export")
-        while "br-unsafe" in export and time.monotonic() < deadline:
-            time.sleep(0.1)  # the lab notices the lost session asynchronously
-            export = other.send_command("/export")
-    assert "br-unsafe" not in export
+        return other.send_command("/export")
 
 
-def test_leaving_safe_mode_keeps_the_change(lab, router, known_hosts):
-    with connect(lab, router, known_hosts) as conn:
-        conn.write_channel("\x18")
-        conn.read_until_pattern(pattern=r"<SAFE> $")
+def test_quit_keeps_safe_mode_changes(lab, router, known_hosts):
+    with connect(lab, router, known_hosts) as conn:  # disconnect() sends quit
+        assert "[Safe Mode taken]" in take_safe_mode(conn)
         conn.send_config_set(["/interface bridge add name=br-kept"], error_pattern=ERRORS)
+    assert "add name=br-kept" in export_of(lab, router, known_hosts)
+    with connect(lab, router, known_hosts) as conn:
+        take_safe_mode(conn)
+        conn.send_config_set(["/interface bridge add name=br-released"], error_pattern=ERRORS)
         conn.write_channel("\x18")
-        released = conn.read_until_pattern(pattern=r"\] > $")
-        assert "[Safe Mode released]" in released
+        assert "[Safe Mode released]" in conn.read_until_pattern(pattern=r"\] > $")
+    assert "add name=br-released" in export_of(lab, router, known_hosts)
+
+
+def test_ctrl_d_undoes_safe_mode_changes_and_ends_the_session(lab, router, known_hosts):
+    conn = connect(lab, router, known_hosts)
+    take_safe_mode(conn)
+    conn.send_config_set(["/interface bridge add name=br-undone"], error_pattern=ERRORS)
+    conn.write_channel("\x04")
+    deadline = time.monotonic() + 5
+    while conn.remote_conn.get_transport().is_active() and time.monotonic() < deadline:
+        conn.remote_conn.recv_ready() and conn.remote_conn.recv(65536)
+        if conn.remote_conn.closed:
+            break
+        time.sleep(0.05)
+    assert conn.remote_conn.closed or conn.remote_conn.exit_status_ready()
+    conn.remote_conn_pre.close()
+    assert "br-undone" not in export_of(lab, router, known_hosts)
+
+
+def test_lost_session_holds_safe_mode_until_the_scaled_tcp_timeout(lab, router, known_hosts):
+    conn = connect(lab, router, known_hosts)
+    take_safe_mode(conn)
+    conn.send_config_set(["/interface bridge add name=br-orphan"], error_pattern=ERRORS)
+    lost_at = time.monotonic()
+    conn.remote_conn.get_transport().close()  # the link dies: no quit, no Ctrl-D
+    timeout = SAFE_MODE_LOST_SESSION_SECONDS * TIME_SCALE
+    time.sleep(0.3)
     with connect(lab, router, known_hosts) as other:
-        assert "add name=br-kept" in other.send_command("/export")
+        # still held by the dead session, changes still there
+        assert "add name=br-orphan" in other.send_command("/export")
+        assert "Hijacking Safe Mode" in take_safe_mode(other)
+        other.write_channel("d")
+        other.read_until_pattern(pattern=r"\] > $")
+    deadline = lost_at + timeout + 10
+    export = export_of(lab, router, known_hosts)
+    while "br-orphan" in export and time.monotonic() < deadline:
+        time.sleep(0.2)
+        export = export_of(lab, router, known_hosts)
+    assert "br-orphan" not in export
+    assert time.monotonic() - lost_at >= timeout * 0.9
+
+
+@pytest.mark.parametrize(("key", "kept"), [("u", False), ("r", True)])
+def test_hijack_prompt_unroll_or_release(lab, router, known_hosts, key, kept):
+    first = connect(lab, router, known_hosts)
+    take_safe_mode(first)
+    first.send_config_set([f"/interface bridge add name=br-first-{key}"], error_pattern=ERRORS)
+    with connect(lab, router, known_hosts) as second:
+        prompt = take_safe_mode(second)
+        assert re.search(r"Hijacking Safe Mode from .* \[u/r/d\]", prompt)
+        second.write_channel(key)
+        assert "[Safe Mode taken]" in second.read_until_pattern(pattern=r"<SAFE> $")
+        notice = first.read_until_pattern(pattern=r"\] > $")
+        assert "[Safe mode released by another user]" in notice
+        assert (f"add name=br-first-{key}" in second.send_command("/export")) is kept
+        second.write_channel("\x18")
+        second.read_until_pattern(pattern=r"\] > $")
+    first.disconnect()
+
+
+def test_more_changes_than_the_history_leave_safe_mode_with_nothing_undone(
+    lab, router, known_hosts
+):
+    conn = connect(lab, router, known_hosts)
+    take_safe_mode(conn)
+    lines = [f"/interface bridge add name=b{n}" for n in range(SAFE_MODE_HISTORY + 1)]
+    conn.write_channel("\n".join(lines) + "\n")
+    out = ""
+    deadline = time.monotonic() + 30
+    while "name=b100" not in out or not out.rstrip().endswith("] >"):
+        out += conn.read_channel()
+        assert time.monotonic() < deadline, out[-500:]
+        time.sleep(0.05)
+    conn.write_channel("\x04")  # Ctrl-D: would undo, but safe mode is gone already
+    time.sleep(0.3)
+    conn.remote_conn_pre.close()
+    export = export_of(lab, router, known_hosts)
+    assert "add name=b0" in export and "add name=b100" in export
+
+
+def test_session_is_dropped_when_a_command_removes_its_address(lab, router, known_hosts):
+    mgmt = lab.spec(router).mgmt_address
+    setup = [
+        "/interface bridge add name=br-mgmt",
+        "/interface bridge port add bridge=br-mgmt interface=ether2",
+        f"/ip address add address={mgmt}/24 comment=mgmt interface=br-mgmt",
+    ]
+    with connect(lab, router, known_hosts) as conn:  # arrives before the address: not cut
+        conn.send_config_set(setup, error_pattern=ERRORS)
+    conn = connect(lab, router, known_hosts)  # arrives on the management address now
+    take_safe_mode(conn)
+    conn.write_channel("/ip address remove [ find comment=mgmt ]\n")
+    deadline = time.monotonic() + 5
+    while conn.remote_conn.get_transport().is_active() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not conn.remote_conn.get_transport().is_active()
+    conn.remote_conn_pre.close()
+    # cut in safe mode: a lost session, undone after the (scaled) TCP timeout
+    deadline = time.monotonic() + SAFE_MODE_LOST_SESSION_SECONDS * TIME_SCALE + 10
+    export = export_of(lab, router, known_hosts)
+    while "comment=mgmt" not in export and time.monotonic() < deadline:
+        time.sleep(0.2)
+        export = export_of(lab, router, known_hosts)
+    assert f"add address={mgmt}/24 comment=mgmt interface=br-mgmt" in export
+
+
+def test_input_firewall_drop_cuts_the_session_unless_established_is_accepted(
+    lab, router, known_hosts
+):
+    mgmt = lab.spec(router).mgmt_address
+    with connect(lab, router, known_hosts) as conn:
+        conn.send_config_set(
+            [
+                "/interface bridge add name=br-fw",
+                "/interface bridge port add bridge=br-fw interface=ether3",
+                f"/ip address add address={mgmt}/24 interface=br-fw",
+            ],
+            error_pattern=ERRORS,
+        )
+    with connect(lab, router, known_hosts) as conn:
+        conn.send_config_set(
+            [
+                "/ip firewall filter add action=accept chain=input connection-state=established",
+                "/ip firewall filter add action=drop chain=input comment=last",
+            ],
+            error_pattern=ERRORS,
+        )
+        assert "comment=last" in conn.send_command("/export")  # still connected
+    conn = connect(lab, router, known_hosts)
+    conn.write_channel("/ip firewall filter remove 0\n")
+    deadline = time.monotonic() + 5
+    while conn.remote_conn.get_transport().is_active() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not conn.remote_conn.get_transport().is_active()
+    conn.remote_conn_pre.close()
 
 
 def test_scheduled_reset_restores_an_exported_backup_file(lab, router, known_hosts):
@@ -132,11 +278,11 @@ def test_scheduled_reset_restores_an_exported_backup_file(lab, router, known_hos
         conn.send_config_set(["/interface bridge add name=br-before"])
         conn.send_command("/export file=pre-push")
         assert "pre-push.rsc" in conn.send_command("/file print")
-        # The change, then the guard that undoes it unless cancelled (time scale 0.03: 3m ~ 5 s)
+        # The change, then the guard that undoes it unless cancelled (time scale 0.005: 20m = 6 s)
         conn.send_config_set(
             [
                 "/interface bridge add name=br-after",
-                '/system scheduler add name=undo interval=3m on-event="/system '
+                '/system scheduler add name=undo interval=20m on-event="/system '
                 'reset-configuration no-defaults=yes skip-backup=yes run-after-reset=pre-push.rsc"',
             ],
             error_pattern=ERRORS,
@@ -162,7 +308,7 @@ def test_import_runs_a_file_and_reboot_keeps_config(lab, router, known_hosts):
         assert "br-imported" not in conn.send_command("/export")
         out = conn.send_command("/import file-name=snap.rsc")
         assert "Script file loaded and executed successfully" in out
-        assert 'add name=br-imported comment="from file"' in conn.send_command("/export")
+        assert 'add comment="from file" name=br-imported' in conn.send_command("/export")
         conn.send_command("/file remove snap.rsc")
         assert "snap.rsc" not in conn.send_command("/file print")
     conn = connect(lab, router, known_hosts)
@@ -177,4 +323,4 @@ def test_import_runs_a_file_and_reboot_keeps_config(lab, router, known_hosts):
         time.sleep(0.05)
     lab.wait_up(router)
     with connect(lab, router, known_hosts) as conn:
-        assert 'add name=br-imported comment="from file"' in conn.send_command("/export")
+        assert 'add comment="from file" name=br-imported' in conn.send_command("/export")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from digikel.lab.device import DeviceSpec, OfflineHost
-from digikel.lab.routeros import RouterOsDevice
+from digikel.lab.routeros import (
+    SAFE_MODE_HISTORY,
+    SAFE_MODE_LOST_SESSION_SECONDS,
+    RouterOsDevice,
+)
 
 SPEC = DeviceSpec("x-rtr01", "routeros", "RB5009UG+S+IN", "127.64.1.1", 2222, "digikel", "pw", "s")
 AP = DeviceSpec("x-ap01", "routeros", "cAP ax", "127.64.1.11", 2222, "digikel", "pw", "s", "ap")
@@ -63,7 +68,7 @@ def test_export_sections_order_and_factory_item_changes(device):
             "/interface ethernet",
             "set [ find default-name=ether1 ] comment=WAN",
             "/ip address",
-            "add address=10.81.0.1/24 interface=br-lan",
+            "add address=10.81.0.1/24 interface=br-lan network=10.81.0.0",
             "/ip service",
             "set telnet disabled=yes",
             "/system identity",
@@ -73,7 +78,7 @@ def test_export_sections_order_and_factory_item_changes(device):
     assert body(device.export("/ip")) == "\n".join(
         [
             "/ip address",
-            "add address=10.81.0.1/24 interface=br-lan",
+            "add address=10.81.0.1/24 interface=br-lan network=10.81.0.0",
             "/ip service",
             "set telnet disabled=yes",
         ]
@@ -169,29 +174,104 @@ def test_interface_print_lists_ports_first_then_virtual_interfaces():
     assert names == ["ether1", "ether2", "wifi1", "wifi2", "bridge1", "v10"]
 
 
-def test_safe_mode_reverts_on_session_end_and_keeps_on_release(device):
-    holder = device.open_shell("digikel")
-    assert holder.handle_control("\x18").text == "[Safe Mode taken]"
-    assert holder.prompt() == "[digikel@MikroTik] <SAFE> "
-    other = device.open_shell("digikel")
-    assert "already taken" in other.handle_control("\x18").text
-    holder.handle_line("/interface bridge add name=unsafe")
-    holder.close()
-    assert "unsafe" not in device.export()
-    keeper = device.open_shell("digikel")
-    keeper.handle_control("\x18")
-    keeper.handle_line("/interface bridge add name=kept")
-    assert keeper.handle_control("\x18").text == "[Safe Mode released]"
-    keeper.close()
-    assert "add name=kept" in device.export()
+def test_safe_mode_quit_keeps_ctrl_d_undoes(device):
+    # MikroTik manual, Console / Safe Mode: "[Ctrl]+[D] also undoes all safe mode changes,
+    # while /quit does not".
+    quitter = device.open_shell("digikel")
+    assert quitter.handle_control("\x18").text == "[Safe Mode taken]"
+    assert quitter.prompt() == "[digikel@MikroTik] <SAFE> "
+    quitter.handle_line("/interface bridge add name=kept")
+    assert quitter.handle_line("quit").close
+    quitter.close()
+    assert device.safe_holder is None and "add name=kept" in device.export()
+    leaver = device.open_shell("digikel")
+    leaver.handle_control("\x18")
+    leaver.handle_line("/interface bridge add name=undone")
+    assert leaver.handle_control("\x04").close
+    leaver.close()
+    assert "undone" not in device.export() and "add name=kept" in device.export()
+    releaser = device.open_shell("digikel")
+    releaser.handle_control("\x18")
+    releaser.handle_line("/interface bridge add name=released")
+    assert releaser.handle_control("\x18").text == "[Safe Mode released]"
+    releaser.handle_control("\x04")
+    releaser.close()
+    assert "add name=released" in device.export()
 
 
-def test_safe_snapshot_left_in_state_is_undone_at_load(device, host):
+def test_lost_session_keeps_safe_mode_until_the_tcp_timeout(device, host):
+    host.time_scale = 0.01
+    lost = device.open_shell("digikel")
+    lost.handle_control("\x18")
+    lost.handle_line("/interface bridge add name=half-done")
+    lost.close()  # TCP gone, neither quit nor Ctrl-D
+    assert device.safe_holder is lost and "half-done" in device.export()
+    seconds, _ = host.timers[("x-rtr01", "safe-mode-lost-session")]
+    assert seconds == pytest.approx(SAFE_MODE_LOST_SESSION_SECONDS * 0.01)
+    assert SAFE_MODE_LOST_SESSION_SECONDS == 540
+    host.fire("x-rtr01", "safe-mode-lost-session")
+    assert device.safe_holder is None and "half-done" not in device.export()
+
+
+@pytest.mark.parametrize(
+    ("key", "kept", "taken"), [("u", False, True), ("r", True, True), ("d", True, False)]
+)
+def test_hijack_prompt_unroll_release_or_leave(device, host, key, kept, taken):
+    first = device.open_shell("digikel")
+    messages: list[str] = []
+    first.notify = messages.append
+    first.handle_control("\x18")
+    first.handle_line("/interface bridge add name=first")
+    second = device.open_shell("digikel")
+    reply = second.handle_control("\x18")
+    assert re.search(r"Hijacking Safe Mode from .* \[u/r/d\]", reply.text)
+    assert reply.text == "Hijacking Safe Mode from someone - unroll/release/don't take it [u/r/d]: "
+    assert second.pending is not None and second.pending.mode == "char"
+    answer = second.pending.answer(key)
+    assert ("add name=first" in device.export()) is kept
+    assert (device.safe_holder is second) is taken
+    if taken:
+        assert answer.text == "[Safe Mode taken]"
+        assert messages == ["[Safe mode released by another user]"]
+        assert first.prompt() == "[digikel@MikroTik] > "
+    else:
+        assert device.safe_holder is first and messages == []
+
+
+def test_hijack_of_a_lost_session_cancels_its_timeout(device, host):
+    lost = device.open_shell("digikel")
+    lost.handle_control("\x18")
+    lost.handle_line("/interface bridge add name=orphan")
+    lost.close()
+    taker = device.open_shell("digikel")
+    assert "Hijacking" in taker.handle_control("\x18").text
+    taker.pending.answer("u")
+    assert "orphan" not in device.export()
+    assert ("x-rtr01", "safe-mode-lost-session") not in host.timers
+    assert taker.prompt().endswith("<SAFE> ")
+
+
+def test_history_overflow_leaves_safe_mode_and_undoes_nothing(device):
+    shell = device.open_shell("digikel")
+    shell.handle_control("\x18")
+    for number in range(SAFE_MODE_HISTORY):
+        shell.handle_line(f"/interface bridge add name=b{number}")
+    assert device.safe_holder is shell
+    shell.handle_line("/interface bridge add name=one-too-many")
+    assert device.safe_holder is None and shell.prompt() == "[digikel@MikroTik] > "
+    shell.handle_control("\x04")
+    shell.close()
+    export = device.export()
+    assert "add name=b0" in export and "add name=one-too-many" in export
+
+
+def test_safe_snapshot_left_in_state_is_undone_at_boot(device, host):
     shell = device.open_shell("digikel")
     shell.handle_control("\x18")
     shell.handle_line("/interface bridge add name=half-done")
     saved = json.loads(json.dumps(device.state))  # as the state file holds it
     again = RouterOsDevice(SPEC, saved, host)
+    again.on_boot()  # lab start, or after a reboot / power loss
     assert "half-done" not in again.export()
 
 
@@ -221,7 +301,7 @@ def test_export_file_import_and_reset_configuration(device, host):
     host.fire("x-rtr01", next(iter(host.timers))[1])
     assert host.reboots == ["x-rtr01"]
     export = body(device.export())
-    assert export == '/interface bridge\nadd name=keep comment="a b"'
+    assert export == '/interface bridge\nadd comment="a b" name=keep'
     out = run(device, "/interface bridge remove keep", "/import file-name=base.rsc")
     assert "Script file loaded and executed successfully" in out[1]
     assert run(device, "/import file-name=base.rsc")[0] == (
