@@ -33,7 +33,18 @@ HostOpt = Annotated[
 AllOpt = Annotated[bool, typer.Option("--all", help="Every site of the inventory.")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=64, help="Parallel workers.")]
 TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", min=1.0, help="Seconds per device command (and to connect).")
+    float,
+    typer.Option(
+        "--timeout", min=1.0, max=3600.0, help="Seconds per device command and to connect (1-3600)."
+    ),
+]
+PruneOpt = Annotated[
+    bool,
+    typer.Option(
+        "--prune",
+        help="Also remove what digikel does not manage (defconf leftovers, items made by hand); "
+        "without it they are reported and left alone.",
+    ),
 ]
 BackupDirOpt = Annotated[
     Path | None,
@@ -71,6 +82,7 @@ def _options(
     timeout: float,
     backup_dir: Path | None,
     revision: str = "previous",
+    prune: bool = False,
 ) -> Any:
     from digikel.network.connection import Timeouts
     from digikel.network.operations import Options
@@ -82,10 +94,27 @@ def _options(
         timeouts=Timeouts(connect=min(timeout, 30.0), command=timeout),
         store=BackupStore(backup_dir) if backup_dir else None,
         revision=revision,
+        prune=prune,
     )
 
 
 def _run(
+    ctx: typer.Context,
+    operation: str,
+    inv: Any,
+    chosen: Any,
+    secrets: Any,
+    options: Any,
+    workers: int,
+) -> list[DeviceResult]:
+    from digikel.network import interrupt
+
+    interrupt.reset()
+    with interrupt.undo_on_signals():
+        return _run_shown(ctx, operation, inv, chosen, secrets, options, workers)
+
+
+def _run_shown(
     ctx: typer.Context,
     operation: str,
     inv: Any,
@@ -160,6 +189,7 @@ def _line(res: DeviceResult, markup: bool = True) -> str:
 def _report(
     ctx: typer.Context, operation: str, results: list[DeviceResult], show: str = ""
 ) -> None:
+    from digikel.network import interrupt
     from digikel.network.results import exit_code
 
     state: Context = ctx.obj
@@ -188,7 +218,45 @@ def _report(
         bad = sum(1 for r in results if not r.ok)
         changed = sum(1 for r in results if r.changed)
         out.write(f"{operation}: {len(results)} device(s), {changed} changed, {bad} failed\n")
+    if interrupt.ABORTED.is_set():
+        sys.stderr.write(
+            f"{operation}: interrupted; every device is on its configuration from before or "
+            "after its change, as listed above\n"
+        )
+        raise typer.Exit(interrupt.EXIT_INTERRUPTED)
     raise typer.Exit(exit_code(results))
+
+
+def _locked_run(
+    ctx: typer.Context,
+    operation: str,
+    inv: Any,
+    chosen: Any,
+    secrets: Any,
+    options: Any,
+    workers: int,
+) -> list[DeviceResult]:
+    """A changing operation holds the lock of every site it touches (as `rollout` does) and is
+    recorded as a run; a dry run (--check) changes nothing and takes no lock."""
+    if options.check:
+        return _run(ctx, operation, inv, chosen, secrets, options, workers)
+    from digikel.rollout.locks import holding_sites
+    from digikel.store import open_store
+
+    sites = [s.slug for s, _ in chosen]
+    with holding_sites(open_store(), sites, f"network-{operation}") as held:
+        results = _run(ctx, operation, inv, chosen, secrets, options, workers)
+        held.status = _run_status(results)
+    return results
+
+
+def _run_status(results: list[DeviceResult]) -> str:
+    from digikel.network import interrupt
+
+    if interrupt.ABORTED.is_set():
+        return "interrupted"
+    failed = sum(1 for r in results if r.failed)
+    return "ok" if not failed else "failed" if failed == len(results) else "partial"
 
 
 @app.command()
@@ -267,10 +335,11 @@ def diff(
     all_sites: AllOpt = False,
     workers: WorkersOpt = 8,
     timeout: TimeoutOpt = 60.0,
+    prune: PruneOpt = False,
 ) -> None:
     """Show intended against running per device, and the commands a push would send."""
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
-    opts = _options(timeout=timeout, backup_dir=None)
+    opts = _options(timeout=timeout, backup_dir=None, prune=prune)
     _report(ctx, "diff", _run(ctx, "diff", inv, chosen, secrets, opts, workers), show="diff")
 
 
@@ -306,12 +375,16 @@ def push(
     workers: WorkersOpt = 8,
     timeout: TimeoutOpt = 60.0,
     backup_dir: BackupDirOpt = None,
+    prune: PruneOpt = False,
 ) -> None:
-    """Apply only what must change (backup first; access devices first, router last)."""
+    """Apply only what must change (every device of a site planned first; backup first; access
+    devices first, router last; one commit guard per device; the sites locked)."""
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
     _confirm(ctx, "push to", chosen, yes, check)
-    opts = _options(check=check, rotate=rotate_secrets, timeout=timeout, backup_dir=backup_dir)
-    results = _run(ctx, "push", inv, chosen, secrets, opts, workers)
+    opts = _options(
+        check=check, rotate=rotate_secrets, timeout=timeout, backup_dir=backup_dir, prune=prune
+    )
+    results = _locked_run(ctx, "push", inv, chosen, secrets, opts, workers)
     _report(ctx, "push", results, show="commands" if check else "")
 
 
@@ -362,7 +435,7 @@ def rollback(
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
     _confirm(ctx, f"roll back ({revision})", chosen, yes, check)
     opts = _options(check=check, timeout=timeout, backup_dir=backup_dir, revision=revision)
-    results = _run(ctx, "rollback", inv, chosen, secrets, opts, workers)
+    results = _locked_run(ctx, "rollback", inv, chosen, secrets, opts, workers)
     _report(ctx, "rollback", results, show="commands" if check else "")
 
 
@@ -377,7 +450,10 @@ def trust(
     all_sites: AllOpt = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept without asking.")] = False,
 ) -> None:
-    """Record (or replace) devices' SSH host keys in the inventory's known-hosts file."""
+    """Record (or replace) devices' SSH host keys in the inventory's known-hosts file.
+
+    Every path shows the fingerprint seen and the one recorded before; what is accepted is
+    recorded as a run (who, when, which key) under the sites' locks."""
     from digikel.errors import InputError
     from digikel.network import hostkeys
     from digikel.network.targets import select_devices
@@ -389,46 +465,75 @@ def trust(
     )
     path = inv.known_hosts_path
     records: list[dict[str, Any]] = []
-    failures = 0
+    keys: dict[str, Any] = {}
     for _, devices in chosen:
         for device in devices:
             host_, port = device.connect_host, device.connect_port
             try:
                 key = hostkeys.fetch_host_key(host_, port)
             except Exception as exc:
-                failures += 1
                 records.append({"device": device.name, "error": f"{type(exc).__name__}: {exc}"})
                 sys.stderr.write(f"{device.name}: cannot fetch the host key: {exc}\n")
                 continue
-            seen = hostkeys.fingerprint(key)
             old = hostkeys.expected_key(path, host_, port)
-            previous = hostkeys.fingerprint(old) if old is not None else None
             entry = {
                 "device": device.name,
+                "site": device.site,
                 "address": f"{host_}:{port}",
-                "fingerprint": seen,
-                "previous": previous,
+                "fingerprint": hostkeys.fingerprint(key),
+                "previous": hostkeys.fingerprint(old) if old is not None else None,
                 "recorded": False,
             }
-            if previous == seen:
-                entry["recorded"] = True
-                records.append(entry)
-                sys.stderr.write(f"{device.name}: already trusted ({seen})\n")
-                continue
-            if not yes:
-                if not sys.stdin.isatty() or state.json:
-                    raise InputError(
-                        "trust needs confirmation: add --yes after checking the fingerprints"
-                    )
-                what = f"REPLACE {previous} with" if previous else "trust"
-                if not typer.confirm(f"{device.name} {host_}:{port}: {what} {seen}?", err=True):
-                    records.append(entry)
-                    continue
-            hostkeys.record_host_key(path, host_, port, key)
-            entry["recorded"] = True
+            keys[device.name] = key
             records.append(entry)
-            sys.stderr.write(f"{device.name}: recorded {seen} in {path}\n")
+            sys.stderr.write(
+                f"{device.name} {host_}:{port}: offers {entry['fingerprint']}; recorded "
+                f"{entry['previous'] or 'nothing yet'}\n"
+            )
+    todo = [r for r in records if "error" not in r and r["previous"] != r["fingerprint"]]
+    for entry in records:
+        if "error" not in entry and entry["previous"] == entry["fingerprint"]:
+            entry["recorded"] = True
+    if todo and not yes:
+        if not sys.stdin.isatty() or state.json:
+            raise InputError(
+                f"trust needs confirmation for {len(todo)} key(s) listed above: check the "
+                "fingerprints with the device's console (`/ip ssh print` / `show ip ssh`), "
+                "then add --yes"
+            )
+        todo = [
+            r
+            for r in todo
+            if typer.confirm(
+                f"{r['device']} {r['address']}: "
+                + (f"REPLACE {r['previous']} with" if r["previous"] else "trust")
+                + f" {r['fingerprint']}?",
+                err=True,
+            )
+        ]
+    if todo:
+        from digikel.rollout.locks import holding_sites
+        from digikel.store import open_store
+
+        accepted = [
+            {k: r[k] for k in ("device", "address", "fingerprint", "previous")} for r in todo
+        ]
+        sites = sorted({str(r["site"]) for r in todo})
+        with holding_sites(open_store(), sites, "network-trust", {"accepted": accepted}):
+            for entry in todo:
+                host_, _, port_ = str(entry["address"]).rpartition(":")
+                hostkeys.record_host_key(path, host_, int(port_), keys[str(entry["device"])])
+                entry["recorded"] = True
+                what = f"replaced {entry['previous']} with" if entry["previous"] else "recorded"
+                sys.stderr.write(f"{entry['device']}: {what} {entry['fingerprint']} in {path}\n")
     if state.json:
         emit_json({"operation": "trust", "known_hosts": str(path), "results": records})
-    code = 0 if not failures else (1 if failures == len(records) else 3)
-    raise typer.Exit(code)
+    raise typer.Exit(trust_exit_code(records))
+
+
+def trust_exit_code(records: list[dict[str, Any]]) -> int:
+    """0 all recorded, 1 none could be fetched, 3 some failed or were declined."""
+    failures = sum(1 for r in records if not r.get("recorded"))
+    if not failures:
+        return 0
+    return 1 if failures == len(records) else 3

@@ -65,8 +65,21 @@ class BackupStore:
     def ensure(self) -> None:
         if (self.root / ".git").is_dir():
             return
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._git("init", "-q", "-b", "main")
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError(
+                f"backup store {self.root}: expected a folder, found a file "
+                "(set --backup-dir or DIGIKEL_BACKUP_DIR to a folder)"
+            )
+        try:
+            # Backups hold device configurations (IOS password hashes among them): owner only.
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.root.chmod(0o700)
+        except OSError as exc:
+            raise InputError(
+                f"backup store {self.root}: cannot create it ({exc.strerror}); expected a "
+                "writable folder (--backup-dir or DIGIKEL_BACKUP_DIR)"
+            ) from None
+        self._git("init", "-q", "-b", "main", "--shared=0600")
         (self.root / "README").write_text(
             "digikel network backups: one file per device, one commit per backup.\n"
             "Written by `digikel network backup`; restore with `digikel network rollback`.\n"
@@ -83,7 +96,8 @@ class BackupStore:
             self.ensure()
             rel = self.relpath(site, device, platform)
             path = self.root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.touch(mode=0o600)
             path.write_text(text)
             self._git("add", "--", rel)
             staged = self._git("diff", "--cached", "--quiet", "--", rel, check=False)

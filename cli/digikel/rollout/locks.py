@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -114,3 +116,34 @@ class SiteLocks:
                     site_locks.c.pid == holder.pid,
                 )
             )
+
+
+@dataclass
+class HeldRun:
+    """The run a locked command records; the command sets its outcome before leaving."""
+
+    run_id: int
+    status: str = "ok"
+
+
+@contextmanager
+def holding_sites(
+    store: Store, sites: list[str], kind: str, options: dict[str, object] | None = None
+) -> Iterator[HeldRun]:
+    """Record a run of `kind` and hold the lock of every site for it, or refuse before anything
+    changes: every command that changes a device (rollout, network push/rollback/trust) takes
+    the same locks, so two operators never write to one site at once."""
+    locks = SiteLocks(store)
+    run = HeldRun(store.start_run(kind=kind, options=options))
+    held: list[tuple[str, Holder]] = []
+    try:
+        for site in sorted(set(sites)):
+            held.append((site, locks.acquire(site, run.run_id)))
+        yield run
+    except BaseException as exc:
+        run.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        raise
+    finally:
+        for site, holder in held:
+            locks.release(site, holder)
+        store.finish_run(run.run_id, run.status)
