@@ -59,3 +59,16 @@ def inventory_copy(tmp_path: Path) -> InventoryCopy:
         return files["env"]
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def state_of_their_own(tmp_path_factory: pytest.TempPathFactory):
+    """Tests never share a store, locks or backups with an operator's lab or a quickstart
+    running on the same machine (they would see its site locks, and it would see their runs).
+    A test that needs other values sets them itself."""
+    root = tmp_path_factory.mktemp("digikel-state")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DIGIKEL_DB_URL", f"sqlite:///{root / 'digikel.db'}")
+    patch.setenv("DIGIKEL_BACKUP_DIR", str(root / "backups"))
+    yield root
+    patch.undo()
