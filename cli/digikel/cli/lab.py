@@ -129,9 +129,9 @@ def _serve_foreground(
     from digikel.lab.store import StateStore
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    directory.mkdir(parents=True, exist_ok=True)
     store = StateStore(directory)
-    store.pid_file.write_text(f"{os.getpid()}\n")
+    store.ensure_directory()
+    store.write_private(store.pid_file, f"{os.getpid()}\n")
 
     async def main() -> None:
         stopping = asyncio.Event()
@@ -167,13 +167,14 @@ def _start_background(
     from digikel.lab.store import StateStore
 
     store = StateStore(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    store.ensure_directory()
     args = [sys.executable, "-m", "digikel.lab", "-i", str(Path(obj.inventory_path).resolve())]
     args += ["lab", "start", "--foreground", "--state-dir", str(directory)]
     args += ["--delay-ms", str(delay_ms), "--time-scale", str(scale)]
     for flag, values in (("--site", site), ("--kecamatan", kecamatan), ("--wave", wave)):
         for value in values or []:
             args += [flag, value]
+    store.write_private(store.log_file, "", append=True)  # created 0600 before anyone writes
     with store.log_file.open("ab") as logf:
         process = subprocess.Popen(
             args,
@@ -280,6 +281,15 @@ def reset(
     wave: WaveOpt = None,
     all_sites: AllOpt = False,
     state_dir: StateDirOpt = None,
+    factory: Annotated[
+        str | None,
+        typer.Option(
+            "--factory",
+            help="RouterOS factory state: blank (no defaults; the lab's default) or defconf "
+            "(MikroTik's default configuration of the model).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Return devices to factory state (running lab: at once; stopped lab: at next start)."""
     from digikel.lab.runner import control_request
@@ -287,22 +297,38 @@ def reset(
     from digikel.lab.store import StateStore
 
     obj = _obj(ctx)
+    if factory is not None and factory not in ("blank", "defconf"):
+        from digikel.errors import InputError
+
+        raise InputError(f"--factory {factory!r}: expected blank or defconf")
     directory = _state_dir(state_dir)
     filtered = bool(site or kecamatan or wave) and not all_sites
     names: list[str] | None = None
+    platforms: dict[str, str] = {}
     if filtered:
         inv = obj.load_inventory()
-        names = [d.name for d in lab_devices(inv, select_sites(inv, site, kecamatan, wave))]
+        chosen = lab_devices(inv, select_sites(inv, site, kecamatan, wave))
+        names = [d.name for d in chosen]
+        platforms = {d.name: d.platform for d in chosen}
     current = _running(directory)
     if current is not None:
         served = {d["name"] for d in current["devices"]}
         wanted = [n for n in names if n in served] if names is not None else None
-        done = control_request(directory, {"op": "reset", "devices": wanted})["reset"]
+        request = {"op": "reset", "devices": wanted, "factory": factory}
+        done = control_request(directory, request)["reset"]
     else:
         store = StateStore(directory)
         if names is None:
             names = sorted(p.stem for p in store.devices_dir.glob("*.json"))
-        done = [n for n in names if store.remove(n)]
+        done = []
+        for name in names:
+            state = store.load(name) or {}
+            platform = platforms.get(name) or state.get("platform")
+            if factory is not None and (platform == "routeros" or "pending_factory" in state):
+                store.mark_factory(name, factory)  # the factory state is built at next start
+                done.append(name)
+            elif store.remove(name):
+                done.append(name)
     if obj.json:
         emit_json({"reset": done, "running": current is not None})
     else:

@@ -117,6 +117,8 @@ class RouterOsDevice(SimDevice):
         host: Host,
         factory: str = "blank",
     ) -> None:
+        if state is not None and "pending_factory" in state:  # `lab reset --factory` (stopped)
+            factory, state = str(state["pending_factory"]), None
         if factory not in FACTORIES:
             raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
         self.factory = factory

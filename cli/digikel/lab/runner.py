@@ -57,7 +57,9 @@ async def _serve_control(
 
     if path.exists():
         path.unlink()
-    return await asyncio.start_unix_server(handle, path=str(path))
+    control = await asyncio.start_unix_server(handle, path=str(path))
+    path.chmod(0o600)  # the socket resets devices: its owner only (the directory is 0700 too)
+    return control
 
 
 async def _dispatch(server: LabServer, request: dict[str, Any], stopping: asyncio.Event) -> Any:
@@ -72,7 +74,8 @@ async def _dispatch(server: LabServer, request: dict[str, Any], stopping: asynci
     if op == "clear":
         return {"ok": True, "device": await server.clear(request["device"], request.get("kind"))}
     if op == "reset":
-        return {"ok": True, "reset": await server.reset(request.get("devices") or None)}
+        devices = request.get("devices") or None
+        return {"ok": True, "reset": await server.reset(devices, request.get("factory"))}
     if op == "stop":
         stopping.set()
         return {"ok": True}
@@ -114,21 +117,25 @@ async def serve(
     stopping: asyncio.Event | None = None,
     holder: dict[str, Any] | None = None,
     reboot_seconds: float | None = None,
+    factory: str = "blank",
 ) -> None:
-    """Run the lab until `stopping` is set (or SIGTERM/SIGINT in the foreground)."""
+    """Run the lab until `stopping` is set (or SIGTERM/SIGINT in the foreground).
+
+    `factory` is the RouterOS factory state (`blank` or `defconf`) of devices without state."""
     from digikel.lab.server import REBOOT_SECONDS, LabServer
 
     # Clients hang up right after `quit`; asyncio's "socket.send() raised exception" warnings
     # about the last echo say nothing useful.
     logging.getLogger("asyncio").setLevel(logging.ERROR)
-    state_dir.mkdir(parents=True, exist_ok=True)
     store = StateStore(state_dir)
+    store.ensure_directory()
     server = LabServer(
         specs,
         store,
         delay_ms=delay_ms,
         time_scale=time_scale,
         reboot_seconds=REBOOT_SECONDS if reboot_seconds is None else reboot_seconds,
+        factory=factory,
     )
     stopping = stopping or asyncio.Event()
     if holder is not None:
@@ -178,8 +185,9 @@ class RunningLab:
         result: dict[str, Any] = self._call(self.server.clear(device, kind))
         return result
 
-    def reset(self, devices: list[str] | None = None) -> list[str]:
-        result: list[str] = self._call(self.server.reset(devices))
+    def reset(self, devices: list[str] | None = None, factory: str | None = None) -> list[str]:
+        """Back to factory state: `factory` = blank | defconf (RouterOS), else the lab's own."""
+        result: list[str] = self._call(self.server.reset(devices, factory))
         return result
 
     def status(self) -> dict[str, Any]:
@@ -241,6 +249,7 @@ def running_lab(
     time_scale: float = 1.0,
     secrets: dict[str, Any] | None = None,
     reboot_seconds: float | None = None,
+    factory: str = "blank",
 ) -> Iterator[RunningLab]:
     """Serve lab devices in a thread for the duration of the block.
 
@@ -268,6 +277,7 @@ def running_lab(
                     ready=ready,
                     holder=holder,
                     reboot_seconds=reboot_seconds,
+                    factory=factory,
                 )
             )
         except BaseException as exc:  # surface start-up failures in the caller's thread

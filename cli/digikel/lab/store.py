@@ -21,12 +21,24 @@ def default_state_dir() -> Path:
     return root / ".digikel" / "lab"
 
 
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
 class StateStore:
-    """Reads and atomically writes `<dir>/devices/<name>.json`."""
+    """Reads and atomically writes `<dir>/devices/<name>.json`.
+
+    The state holds device secrets (passwords, keys, backups): directories are created 0700 and
+    files 0600, whatever the umask (issue 17)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.devices_dir = directory / "devices"
+
+    def ensure_directory(self) -> None:
+        for path in (self.directory, self.devices_dir):
+            path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+            path.chmod(DIR_MODE)
 
     def path(self, name: str) -> Path:
         return self.devices_dir / f"{name}.json"
@@ -42,11 +54,28 @@ class StateStore:
         return data if isinstance(data, dict) else None
 
     def save(self, name: str, state: dict[str, Any]) -> None:
-        self.devices_dir.mkdir(parents=True, exist_ok=True)
+        if not self.devices_dir.is_dir():
+            self.ensure_directory()
         path = self.path(name)
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(state, indent=1, sort_keys=False))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(json.dumps(state, indent=1, sort_keys=False))
         os.replace(tmp, path)
+
+    @staticmethod
+    def write_private(path: Path, text: str, append: bool = False) -> None:
+        """Write a file of the state directory readable by its owner only."""
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+        fd = os.open(path, flags, FILE_MODE)
+        with os.fdopen(fd, "w") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(text)
+
+    def mark_factory(self, name: str, factory: str) -> None:
+        """A stopped lab's RouterOS device comes back in this factory state at the next start."""
+        self.save(name, {"pending_factory": factory})
 
     def remove(self, name: str) -> bool:
         path = self.path(name)

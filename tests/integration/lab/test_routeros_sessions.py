@@ -324,3 +324,78 @@ def test_import_runs_a_file_and_reboot_keeps_config(lab, router, known_hosts):
     lab.wait_up(router)
     with connect(lab, router, known_hosts) as conn:
         assert 'add comment="from file" name=br-imported' in conn.send_command("/export")
+
+
+def test_scheduler_guard_restores_the_backup_after_the_session_dies(lab, router, known_hosts):
+    """The product's device-side commit-confirm: backup, scheduler, change; nobody cancels."""
+    with connect(lab, router, known_hosts) as conn:
+        conn.send_config_set(["/interface bridge add name=br-good"], error_pattern=ERRORS)
+        saved = conn.send_command("/system backup save name=digikel-guard dont-encrypt=yes")
+        assert "Configuration backup saved" in saved
+        assert "digikel-guard.backup" in conn.send_command("/file print")
+        conn.send_config_set(
+            [
+                '/system scheduler add name=digikel-guard interval=20m on-event="/system backup '
+                'load name=digikel-guard.backup password=\\"\\""',
+                "/interface bridge add name=br-bad",
+            ],
+            error_pattern=ERRORS,
+        )
+    deadline = time.monotonic() + 30  # 20m x 0.005 = 6 s, then a 0.5 s reboot
+    while lab.server.runtimes[router].up and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lab.wait_up(router)
+    with connect(lab, router, known_hosts) as conn:
+        export = conn.send_command("/export")
+        assert "add name=br-good" in export and "br-bad" not in export
+        assert "digikel-guard" not in export  # the scheduler was added after the backup
+        conn.send_command("/file remove [ find name=digikel-guard.backup ]")
+        assert "digikel-guard" not in conn.send_command("/file print")
+
+
+def test_cancelled_guard_and_interactive_backup_load(lab, router, known_hosts):
+    with connect(lab, router, known_hosts) as conn:
+        conn.send_command("/system backup save name=digikel-guard dont-encrypt=yes")
+        conn.send_config_set(
+            [
+                '/system scheduler add name=digikel-guard interval=20m on-event="/system reboot"',
+                "/interface bridge add name=br-confirmed",
+                "/system scheduler remove [ find name=digikel-guard ]",
+            ],
+            error_pattern=ERRORS,
+        )
+        answer = conn.send_command(
+            '/system backup load name=digikel-guard.backup password=""', expect_string=r"\[y/N\]: "
+        )
+        assert "Restore and reboot? [y/N]: " in answer
+        conn.write_channel("n")
+        conn.read_until_pattern(pattern=r"\] > $")
+    time.sleep(7)  # longer than the (scaled) interval: nothing fires
+    assert lab.server.runtimes[router].up
+    assert "add name=br-confirmed" in export_of(lab, router, known_hosts)
+
+
+def test_defconf_factory_and_wrapped_export_over_ssh(lab, router, known_hosts):
+    lab.reset([router], factory="defconf")
+    try:
+        with connect(lab, router, known_hosts) as conn:
+            export = conn.send_command("/export")
+            version = conn.send_command("/system package print")
+        lines = export.splitlines()
+        assert "add address=192.168.88.1/24 comment=defconf interface=bridge network=\\" in lines
+        assert "    192.168.88.0" in lines
+        assert all(len(line) <= 79 for line in lines)
+        assert "defconf: drop all not coming from LAN" in export
+        assert "routeros" in version and "7.16.2" in version
+    finally:
+        lab.reset([router], factory="blank")
+    assert "defconf" not in export_of(lab, router, known_hosts)
+
+
+def test_lab_state_is_private(lab, router):
+    import stat
+
+    state = lab.state_dir
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    assert stat.S_IMODE((state / "devices").stat().st_mode) == 0o700
+    assert stat.S_IMODE((state / "devices" / f"{router}.json").stat().st_mode) == 0o600

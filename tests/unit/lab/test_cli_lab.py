@@ -91,3 +91,19 @@ def test_known_hosts_writes_every_lab_network_device(tmp_path, lab_inventory_pat
     assert json.loads(result.stdout) == {"path": str(target), "entries": count}
     first = inv.sites[0].network_devices[0]
     assert f"[{first.connect_host}]:{first.connect_port} ssh-ed25519 " in target.read_text()
+
+
+def test_reset_factory_of_a_stopped_lab_marks_routeros_devices(tmp_path, lab_inventory_path, inv):
+    site = next(s for s in inv.sites if s.slug == "sungai-keledang")  # RouterOS and an IOS switch
+    args = ["--json", "-i", str(lab_inventory_path), "lab", "reset", "--site", site.slug]
+    result = runner.invoke(app, [*args, "--factory", "defconf", "--state-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for device in site.network_devices:
+        path = tmp_path / "devices" / f"{device.name}.json"
+        if device.platform == "routeros":
+            assert json.loads(path.read_text()) == {"pending_factory": "defconf"}
+            assert oct(path.stat().st_mode & 0o777) == "0o600"
+        else:
+            assert not path.exists()  # IOS has one factory state: the file just goes
+    result = runner.invoke(app, [*args, "--factory", "shiny", "--state-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "expected blank or defconf" in result.stderr
