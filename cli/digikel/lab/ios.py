@@ -449,6 +449,9 @@ class IosShell(Shell):
             "ip dhcp pool": "dhcp-config",
         }
         suffix = suffixes.get(self.context_kind) or "config-" + self.context_kind.split()[0]
+        standard = bool(self.context) and self.context[0]["line"].startswith("ip access-list st")
+        if self.context_kind == "ip access-list" and standard:
+            suffix = "config-std-nacl"
         return f"{host}({suffix})#"
 
     def handle_control(self, char: str) -> Reply | None:

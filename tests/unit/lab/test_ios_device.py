@@ -661,3 +661,45 @@ def test_a_changed_global_setting_keeps_its_place():
         "service timestamps debug datetime msec",
         "service timestamps log datetime msec",
     ]
+
+
+GOLDEN = "tests/unit/network/golden/sungai-keledang/sungai-keledang-sw01.cfg"
+
+
+def test_the_intended_switch_config_is_shown_back_as_pushed(tmp_path):
+    """Every line of the product's rendered C1000 config (its golden file) is taken and shown
+    back in its block; pushing it a second time leaves the text unchanged. Secrets are left
+    out: IOS shows them hashed (new salt) or not at all (SNMPv3 users)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    rendered = (root / GOLDEN).read_text()
+    spec = DeviceSpec("sungai-keledang-sw01", "ios", "C1000-24P-4G-L", "h", 1, "u", "pw", "s")
+    device = IosDevice(spec, None, OfflineHost())
+    shell = privileged(device)
+    answers = config(shell, *[line for line in rendered.splitlines() if line.strip() != "!"])
+    assert [a for a in answers[1:] if a] == ["Setting device to VTP Transparent mode for VLANS."]
+    text = running(shell)
+
+    def pairs(config_text):
+        found = set()
+        for entry in cfg.parse(config_text):
+            found.add((entry["line"], ""))
+            found.update((entry["line"], child) for child in entry["children"])
+        return found
+
+    secret = re.compile(r"^(username \S+ .*secret|snmp-server user )")
+    wanted = {p for p in pairs(rendered) if not secret.match(p[0])}
+    missing = wanted - pairs(text)
+    assert not missing, sorted(missing)
+    shell.prompt()  # the hostname changed: the prompt follows
+    assert shell.prompt() == "sungai-keledang-sw01#"
+    again = [
+        line for line in rendered.splitlines() if line.strip() != "!" and not secret.match(line)
+    ]
+    config(shell, *again)
+    assert body(running(shell)) == body(text)
+    # a standard ACL has IOS's own prompt
+    shell.handle_line("configure terminal")
+    shell.handle_line("ip access-list standard MGMT-FROM-DC")
+    assert shell.prompt() == "sungai-keledang-sw01(config-std-nacl)#"
