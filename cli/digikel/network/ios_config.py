@@ -308,28 +308,36 @@ def _parse(driver: HConfigDriverBase, text: str) -> HConfig:
     return get_hconfig(driver, text)
 
 
+# Ports of the hardware: IOS cannot remove them (`no interface` is for SVIs, port-channels...).
+_PHYSICAL = re.compile(
+    r"^interface (GigabitEthernet|FastEthernet|TenGigabitEthernet|TwoGigabitEthernet|Ethernet)\d"
+)
+
+
 def _factory_interfaces(run: str, want: str) -> tuple[str, list[str]]:
     """`default interface X` for each interface the target has empty and the device has not.
 
     Returns the running text as it will be after those commands (the blocks emptied) and the
     commands. hier_config drops ` no ip address` (IOS prints it for every unaddressed SVI), so
-    such a block counts as empty too.
+    such a block counts as empty too. A port the target does not list at all (another model's
+    backup) is reset the same way rather than given a `no interface` IOS would refuse.
     """
     want_blocks = {b[0]: b[1:] for b in _top_blocks(want) if b[0].startswith("interface ")}
     commands: list[str] = []
     out: list[str] = []
     for block in _top_blocks(run):
         head, children = block[0], block[1:]
-        target = want_blocks.get(head)
+        listed = head in want_blocks
+        target = want_blocks.get(head, [] if _PHYSICAL.match(head) else None)
         meaningful = [c for c in children if c.strip() != "no ip address"]
         empty_target = target is not None and not [
             c for c in target if c.strip() != "no ip address"
         ]
         if empty_target and meaningful:
             commands.append(f"default {head}")
-            out.append(head)
-            continue
-        out.extend(block)
+        if empty_target and not listed:
+            continue  # a port the target does not list: nothing more to compare
+        out.extend([head] if empty_target and meaningful else block)
     return "\n".join(out) + "\n" if out else "", commands
 
 

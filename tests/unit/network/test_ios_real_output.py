@@ -274,3 +274,42 @@ def test_platform_lines_are_ignored_in_any_place():
         "hostname a\ninterface Gi1/0/1\n spanning-tree portfast edge\nip domain-name x\n"
         "no ip domain-lookup\n"
     )
+
+
+def test_a_port_the_target_does_not_list_is_reset_never_removed():
+    # A backup of another model, or a device with a port the template does not know: IOS
+    # refuses `no interface` for a hardware port, so it is reset, and an empty one ignored.
+    running = (
+        "interface GigabitEthernet1/0/9\n description cam\n switchport access vlan 20\n"
+        "interface GigabitEthernet1/0/10\ninterface Vlan99\n ip address 10.9.9.9 255.255.255.0\n"
+    )
+    assert ios_config.remediation(running, "hostname a\n") == [
+        "default interface GigabitEthernet1/0/9",
+        "no interface Vlan99",
+        "hostname a",
+    ]
+
+
+# The pattern proposed for platforms.IOS_ERRORS (owned by the lead engineer): IOS 15.2 reports
+# some refusals without a `%`, as `Command rejected: <reason>` (e.g. a VLAN list it cannot take).
+PROPOSED_IOS_ERRORS = (
+    r"(% ?Invalid input|% ?Incomplete command|% ?Ambiguous command|% ?Unknown command|% ?Error|"
+    r"Command rejected:).*"
+)
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "Command rejected: Bad VLAN list - character #5 (EOL) delimits a VLAN number",
+        "% Invalid input detected at '^' marker.",
+        "% Incomplete command.",
+    ],
+)
+def test_the_proposed_ios_error_pattern_catches_rejections(output):
+    assert re.search(PROPOSED_IOS_ERRORS, f"sw01(config-if)#switchport x\n{output}\n")
+
+
+def test_the_proposed_ios_error_pattern_passes_ordinary_output():
+    for output in ("Interface GigabitEthernet1/0/1 set to default configuration", "sw01(config)#"):
+        assert not re.search(PROPOSED_IOS_ERRORS, output)
