@@ -477,6 +477,33 @@ class RouterOsDevice(SimDevice):
             out.append(["set", where, *pairs(changed)])
         return out
 
+    def dynamic_items(self, path: str) -> list[dict[str, Any]]:
+        """Items the device makes itself: printed with their flags, never exported, not
+        changeable. /ip route: a connected route (DAc) for each enabled address."""
+        if path != "/ip/route":
+            return []
+        import ipaddress
+
+        routes = []
+        for item in self.items("/ip/address"):
+            props = item["props"]
+            if props.get("disabled") == "yes":
+                continue
+            with contextlib.suppress(ValueError):
+                network = ipaddress.ip_interface(props.get("address", "")).network
+                routes.append(
+                    {
+                        "flags": "DAc",
+                        "props": {
+                            "dst-address": str(network),
+                            "gateway": props.get("interface", ""),
+                            "distance": "0",
+                            "dynamic": "yes",
+                        },
+                    }
+                )
+        return routes
+
     def backup_state(self) -> dict[str, Any]:
         """What `/system backup save` keeps: the whole configuration, secrets and users included."""
         kept = {k: v for k, v in self.state.items() if k not in ("files", "safe_snapshot")}
@@ -711,7 +738,7 @@ class RouterOsShell(Shell):
             if key == "disabled" and value == "no":
                 return props.get("disabled", "no") == "no"
             if key == "dynamic":
-                return value == "no"
+                return props.get("dynamic", "no") == value
             return props.get(key, "") == value
         text = token.text
         if text.startswith("!"):
@@ -869,7 +896,7 @@ class RouterOsShell(Shell):
         props = derived_props(menu, item["props"])
         if detail:  # print detail shows every property, defaults included, in the device's order
             props = dict(export_order({**menu.item_defaults, **props}))
-        props = {k: v for k, v in props.items() if k not in SENSITIVE}
+        props = {k: v for k, v in props.items() if k not in SENSITIVE and k != "dynamic"}
         if path == "/interface/wireguard" and item["props"].get("private-key"):
             props["public-key"] = _wireguard_public(item["props"]["private-key"])
             props.setdefault("listen-port", "13231")
@@ -885,7 +912,7 @@ class RouterOsShell(Shell):
         values, flags = self._flags(
             args, {"terse", "detail", "where", "count-only", "without-paging", "brief"}
         )
-        items = self.device.items(path)
+        items = self.device.items(path) + self.device.dynamic_items(path)
         chosen = list(enumerate(items))
         if "where" in flags or values:
             where = [t for t in args if t.key is not None]
@@ -895,12 +922,15 @@ class RouterOsShell(Shell):
         rows = [
             (
                 n,
-                "X" if i["props"].get("disabled") == "yes" else " ",
+                i.get("flags") or ("X" if i["props"].get("disabled") == "yes" else " "),
                 self._display_props(path, i, "detail" in flags),
             )
             for n, i in chosen
         ]
-        return _print_rows(rows, "terse" in flags, "detail" in flags, "Flags: X - DISABLED")
+        legend = "Flags: X - DISABLED"
+        if any(i.get("flags") for _, i in chosen):
+            legend = "Flags: D - DYNAMIC; X - DISABLED; A - ACTIVE; c - CONNECT"
+        return _print_rows(rows, "terse" in flags, "detail" in flags, legend)
 
     # ----- singleton menus -----
     def _single_set(self, path: str, args: list[Token]) -> str:

@@ -284,3 +284,18 @@ def test_pending_factory_from_a_stopped_lab_reset(tmp_path, host):
     store.mark_factory("x-rtr01", "defconf")
     device = RouterOsDevice(SPEC, json.loads(store.path("x-rtr01").read_text()), host)
     assert "comment=defconf" in device.export()
+
+
+def test_connected_routes_are_dynamic_printed_and_never_exported(device):
+    shell = device.open_shell("digikel")
+    run(
+        shell,
+        "/interface bridge add name=br",
+        "/ip address add address=10.81.0.1/24 interface=br",
+        "/ip route add dst-address=0.0.0.0/0 gateway=10.81.0.254",
+    )
+    printed = run(shell, "/ip route print terse")[0].splitlines()
+    assert printed[0].startswith(" 0   ") and "gateway=10.81.0.254" in printed[0]
+    assert printed[1].startswith(" 1 DAc dst-address=10.81.0.0/24 gateway=br")
+    assert run(shell, "/ip route print count-only where dynamic=no") == ["1"]
+    assert "10.81.0.0/24" not in device.export()
