@@ -1308,6 +1308,12 @@ class IosShell(Shell):
             return body, ""
         if body[0] == "shutdown" and len(body) > 1:
             return Reply(self._invalid(text, offset + 1))
+        if body[0] == "spanning-tree" and len(body) > 1:
+            body = ["spanning-tree", _expand(body[1].lower(), _STP_WORDS), *body[2:]]
+            joined = cfg.normalize_portfast(" ".join(body))
+            if not negative and joined.startswith("spanning-tree portfast edge"):
+                notes = _portfast_warning(self.context)
+            return joined.split(), notes
         return body, notes
 
     def _config_global(self, text: str, words: list[str]) -> Reply:
@@ -1550,6 +1556,32 @@ class IosShell(Shell):
         entry["children"] = []
         self.device.changed(self.username)
         return Reply(f"Interface {name} set to default configuration")
+
+
+_STP_WORDS = frozenset(
+    ["portfast", "bpduguard", "bpdufilter", "guard", "link-type", "cost", "port-priority", "vlan"]
+)
+
+
+def _portfast_warning(context: list[cfg.Entry]) -> str:
+    """What IOS answers to `spanning-tree portfast [edge]` (public Catalyst transcripts,
+    `find_string "%Warning: portfast should only be enabled on ports"`)."""
+    warning = (
+        "%Warning: portfast should only be enabled on ports connected to a single\n"
+        " host. Connecting hubs, concentrators, switches, bridges, etc... to this\n"
+        " interface  when portfast is enabled, can cause temporary bridging loops.\n"
+        " Use with CAUTION\n\n"
+    )
+    if len(context) > 1:
+        return warning + (
+            f"%Portfast will be configured in {len(context)} interfaces due to the range command\n"
+            " but will only have effect when the interfaces are in a non-trunking mode."
+        )
+    name = context[0]["line"].split(" ", 1)[1] if context else ""
+    return warning + (
+        f"%Portfast has been configured on {name} but will only\n"
+        " have effect when the interface is in a non-trunking mode."
+    )
 
 
 _SWITCHPORT_WORDS = frozenset(

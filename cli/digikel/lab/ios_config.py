@@ -503,10 +503,28 @@ def normalize_global(line: str) -> str:
     for spaced, hyphen in (
         ("ip domain name", "ip domain-name"),
         ("ip domain lookup", "ip domain-lookup"),
+        ("ip domain list", "ip domain-list"),
+        ("spanning-tree portfast default", "spanning-tree portfast edge default"),
+        ("spanning-tree portfast bpduguard", "spanning-tree portfast edge bpduguard"),
+        ("spanning-tree portfast bpdufilter", "spanning-tree portfast edge bpdufilter"),
     ):
         if body == spaced or body.startswith(spaced + " "):
             body = hyphen + body[len(spaced) :]
     return ("no " + body) if negative else body
+
+
+def normalize_portfast(line: str) -> str:
+    """`spanning-tree portfast [trunk]` on a port -> `spanning-tree portfast edge [trunk]`: since
+    15.2(2)E IOS calls PortFast an edge port (the C1000 transcript prints the global form as
+    `spanning-tree portfast edge bpduguard default`). Lab choice for the port form, matching
+    the product's alias table."""
+    for short, full in (
+        ("spanning-tree portfast trunk", "spanning-tree portfast edge trunk"),
+        ("spanning-tree portfast", "spanning-tree portfast edge"),
+    ):
+        if line == short:
+            return full
+    return line
 
 
 def apply_setting(

@@ -289,6 +289,23 @@ def test_interface_settings_print_in_ios_order(shell):
     assert "\n20   VLAN0020" in shell.handle_line("show vlan brief").text
 
 
+def test_portfast_warns_and_is_an_edge_port(shell):
+    out = config(shell, "interface Gi1/0/6", "spanning-tree portfast")
+    assert out[2].startswith("%Warning: portfast should only be enabled on ports connected")
+    assert out[2].endswith(
+        "%Portfast has been configured on GigabitEthernet1/0/6 but will only\n"
+        " have effect when the interface is in a non-trunking mode."
+    )
+    out = config(shell, "interface range Gi1/0/7 - 8", "spanning-tree portfast edge")
+    assert "%Portfast will be configured in 2 interfaces due to the range command" in out[2]
+    config(shell, "spanning-tree portfast bpduguard default")
+    text = running(shell)
+    assert "\ninterface GigabitEthernet1/0/6\n spanning-tree portfast edge\n" in text
+    assert "\nspanning-tree portfast edge bpduguard default\n" in text
+    config(shell, "interface Gi1/0/6", "no spanning-tree portfast")
+    assert "\ninterface GigabitEthernet1/0/6\n!" in running(shell)
+
+
 def test_an_access_vlan_that_does_not_exist_is_created(shell):
     out = config(shell, "interface Gi1/0/5", "switchport access vlan 55")
     assert out[2] == "% Access VLAN does not exist. Creating vlan 55"
@@ -678,7 +695,10 @@ def test_the_intended_switch_config_is_shown_back_as_pushed(tmp_path):
     device = IosDevice(spec, None, OfflineHost())
     shell = privileged(device)
     answers = config(shell, *[line for line in rendered.splitlines() if line.strip() != "!"])
-    assert [a for a in answers[1:] if a] == ["Setting device to VTP Transparent mode for VLANS."]
+    notes = [a for a in answers[1:] if a]
+    # IOS's own remarks, not errors: the VTP mode change and the PortFast warning per port
+    assert notes[0] == "Setting device to VTP Transparent mode for VLANS."
+    assert notes[1:] and all(n.startswith("%Warning: portfast should only") for n in notes[1:])
     text = running(shell)
 
     def pairs(config_text):
