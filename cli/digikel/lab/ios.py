@@ -358,7 +358,19 @@ class IosDevice(SimDevice):
         self.load_view(revert["snapshot"], "replace")
         self.state["revert"] = None
         self.host.cancel_timer(self.name, "revert")
+        self.rebind_sessions()
         self.changed("rollback")
+
+    def rebind_sessions(self) -> None:
+        """After a rollback or replace, sessions still in a block edit the block of the new
+        configuration (a block that no longer exists is left: back to global configuration)."""
+        for shell in self.shells:
+            if isinstance(shell, IosShell) and shell.context:
+                pool = self.vlan_db if shell.context_kind == "vlan" else self.running
+                found = [cfg.find_entry(pool, e["line"]) for e in shell.context]
+                shell.context = [e for e in found if e is not None]
+                if not shell.context:
+                    shell.context_kind = ""
 
     def confirm(self) -> bool:
         if not self.state.get("revert"):
@@ -1113,6 +1125,7 @@ class IosShell(Shell):
             if answer.strip().lower() not in ("y", "yes"):
                 return Reply("")
             self.device.load_view(new, "replace")
+            self.device.rebind_sessions()
             self.device.changed(self.username)
             return Reply("Total number of passes: 1\nRollback Done\n")
 
@@ -1138,6 +1151,18 @@ class IosShell(Shell):
     def _config(self, text: str) -> Reply:
         words = text.split()
         first = words[0].lower()
+        # IOS parses a line in the block's mode first, then in global configuration: a word is
+        # ambiguous when it abbreviates several keywords of the first mode that knows it
+        kind = "interface" if self.context_kind.startswith("interface") else self.context_kind
+        pools = [cfg.GLOBAL_WORDS | _CONFIG_MODE_WORDS]
+        if self.context:
+            pools.insert(0, cfg.CHILD_WORDS.get(kind, frozenset()) | _CONFIG_MODE_WORDS)
+        for pool in pools:
+            matches = {k for k in pool if k.startswith(first)}
+            if first in pool or len(matches) == 1:
+                break
+            if len(matches) > 1:
+                return Reply(f'{AMBIGUOUS}  "{text.strip()}"')
         if first == "end":
             self._leave_config()
             return Reply("")
@@ -1558,6 +1583,7 @@ class IosShell(Shell):
         return Reply(f"Interface {name} set to default configuration")
 
 
+_CONFIG_MODE_WORDS = frozenset(["end", "exit", "do"])
 _STP_WORDS = frozenset(
     ["portfast", "bpduguard", "bpdufilter", "guard", "link-type", "cost", "port-priority", "vlan"]
 )

@@ -403,6 +403,28 @@ def test_errors_answer_like_ios(shell):
     assert shell.handle_line("co").text == '% Ambiguous command:  "co"'
 
 
+def test_ambiguous_words_in_configuration_mode(shell):
+    out = config(shell, "s", "interface Gi1/0/1", "de x", "sw mode access")
+    assert out[1] == '% Ambiguous command:  "s"'
+    assert out[3] == '% Ambiguous command:  "de x"'
+    assert out[4] == ""  # `sw` is `switchport` in the interface (tried before global commands)
+    assert "\ninterface GigabitEthernet1/0/1\n switchport mode access\n" in running(shell)
+
+
+def test_a_session_editing_a_block_keeps_editing_after_a_revert(device, shell, host):
+    config(shell, "archive", "path flash:a")
+    shell.handle_line("configure terminal revert timer 1")
+    shell.handle_line("interface Gi1/0/3")
+    shell.handle_line("description before-revert")
+    host.fire("x-sw01", "revert")
+    assert shell.prompt() == "Switch(config-if)#"
+    shell.handle_line("description after-revert")
+    shell.handle_line("end")
+    text = running(shell)
+    assert "before-revert" not in text
+    assert "\ninterface GigabitEthernet1/0/3\n description after-revert\n" in text
+
+
 def test_bad_vlan_lists_are_command_rejected(shell):
     out = config(
         shell,
