@@ -877,6 +877,8 @@ class IosShell(Shell):
         for number, (name, entry) in enumerate(sorted(self.device.state["files"].items()), 2):
             size = len(entry["contents"])
             lines.append(f"{number:>5}  -rwx {size:>11}  {name.split(':', 1)[1]}")
+        if self.device.vtp.get("modified"):  # the VLAN database file, once VLANs were changed
+            lines.append(f"{261:>5}  -rwx {856:>11}  vlan.dat")
         used = sum(len(e["contents"]) for e in self.device.state["files"].values())
         lines += ["", f"122185728 bytes total ({122185728 - used} bytes free)"]
         return Reply("\n".join(lines))
@@ -1212,6 +1214,12 @@ class IosShell(Shell):
             notes = ""
         if kind == "vlan" and self.device.vtp["mode"] == "client":
             return Reply(CLIENT_VLAN)
+        if kind == "vlan" and not negative and body[0] == "name" and len(body) > 1:
+            taken = self._vlan_named(body[1])
+            if taken is not None:
+                # IOS refuses a second VLAN of the same name (public Catalyst transcripts)
+                mine = self.context[0]["line"].split()[1]
+                return Reply(f"VLAN #{mine} and #{taken} have an identical name: {body[1]}")
         line = ("no " if negative else "") + " ".join(body)
         line = cfg.hide_secrets(line, self.device.name, self._encrypting())
         for entry in self.context:
@@ -1227,6 +1235,13 @@ class IosShell(Shell):
         else:
             self.device.changed(self.username)
         return Reply(notes)
+
+    def _vlan_named(self, name: str) -> int | None:
+        mine = {e["line"] for e in self.context}
+        for entry in self.device.vlan_db:
+            if entry["line"] not in mine and f"name {name}" in entry["children"]:
+                return int(entry["line"].split()[1])
+        return None
 
     def _check_interface_line(
         self, text: str, body: list[str], negative: bool

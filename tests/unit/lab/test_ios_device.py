@@ -135,6 +135,14 @@ def test_vtp_transparent_puts_vlans_into_the_running_config(shell):
     assert "20   printers" in shell.handle_line("show vlan brief").text
 
 
+def test_two_vlans_cannot_share_a_name(shell):
+    out = config(shell, "vlan 10", "name admins", "vlan 12", "name admins", "name ops")
+    assert out[4] == "VLAN #12 and #10 have an identical name: admins"
+    brief = shell.handle_line("show vlan brief").text
+    assert re.search(r"^12   ops ", brief, re.M) and re.search(r"^10   admins ", brief, re.M)
+    assert "vlan.dat" in shell.handle_line("dir flash:").text
+
+
 def test_vtp_client_refuses_vlan_changes(shell):
     config(shell, "vlan 20")
     out = config(shell, "vtp mode client", "vlan 30", "no vlan 20", "vlan 20", "name x")
