@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+# Typer 0.2x vendors Click; its usage errors are these classes (Click's own are not raised).
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer.core import TyperGroup
 
 from digikel import __version__
 from digikel.cli import history as history_cmd
@@ -19,12 +25,183 @@ from digikel.cli import report as report_cmd
 from digikel.cli import rollout as rollout_cmd
 from digikel.cli import site as site_cmd
 from digikel.cli import status as status_cmd
-from digikel.cli.common import Context, default_inventory_path
+from digikel.cli.common import Context, default_inventory_path, error_extra, report_error
 from digikel.errors import DigikelError
+
+GLOBAL_PANEL = "Global options (before or after the command)"
+# The root's options that every command also accepts after its own name.
+GLOBAL_OPTIONS = ("--json", "--verbose", "--debug", "--inventory")
+# Metavars of value options whose name alone would read oddly in help.
+_METAVARS = {"--inventory": "FILE", "--output": "FILE", "--backup-dir": "DIR", "--date": "DATE"}
+
+
+def _late_global(ctx: Any, param: Any, value: Any) -> Any:
+    """Callback of a global option given after a command: set it on the shared Context."""
+    state = ctx.find_object(Context)
+    if state is None or value in (None, False, ()):
+        return value
+    if param.name == "inventory":
+        state.inventory_path = Path(value)
+    else:
+        setattr(state, {"json_output": "json"}.get(param.name, param.name), True)
+    return value
+
+
+def _metavar(param: Any) -> str:
+    """`--site SITE`, `--workers N`, `--format html|csv`: what a value looks like, no <type>."""
+    desc = getattr(param, "type_descriptor", None)
+    if desc is not None and desc.is_choice and desc.choices:
+        return "|".join(str(getattr(c, "value", c)) for c in desc.choices)
+    if param.param_type_name == "argument":
+        return str(param.name).upper()
+    long = next((o for o in param.opts if o.startswith("--")), param.opts[0])
+    if long in _METAVARS:
+        return str(_METAVARS[long])
+    if desc is not None and not desc.is_list and desc.annotation in (int,):
+        return "N"
+    return str(long).lstrip("-").upper()
+
+
+def _tidy_help(command: Any) -> None:
+    """Help without type noise: flags show no type, value options a metavar (`--site SITE`)."""
+    for param in command.params:
+        if param.metavar is not None:
+            continue
+        if param.param_type_name == "argument":
+            # `SITE` in usage and help; the type column only lists choices (`a|b`).
+            choices = _metavar(param) if param.type_descriptor.is_choice else None
+            param.metavar = param.name.upper()
+            param.display_type_rich = lambda ctx, shown=choices: shown
+        elif param.param_type_name == "option":
+            param.metavar = "" if (param.is_flag or param.count) else _metavar(param)
+    original = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        option = original(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
+
+
+def _spread_globals(root: Any) -> None:
+    """Give every command below the root a copy of the global options, so that
+    `digikel inventory validate -i FILE` and `digikel status --json` parse like their
+    forms with the options first. Click parses the copies in the command's own context
+    (option values are never mistaken for options) and _late_global stores them."""
+    templates = [p for p in root.params if p.opts and p.opts[0] in GLOBAL_OPTIONS]
+
+    def visit(command: Any) -> None:
+        taken = {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
+        for template in templates:
+            opts = [o for o in template.opts if o not in taken]
+            if not opts:  # the command has an option of that name itself: it wins
+                continue
+            late = copy.copy(template)
+            late.opts = opts
+            late.callback = _late_global
+            late.expose_value = False
+            late.rich_help_panel = GLOBAL_PANEL
+            command.params.append(late)
+        _tidy_help(command)
+        for sub in getattr(command, "commands", {}).values():
+            visit(sub)
+
+    for sub in root.commands.values():
+        visit(sub)
+    _tidy_help(root)
+
+
+class DigikelGroup(TyperGroup):
+    """The root command: global options anywhere, and one way of reporting every error.
+
+    Every error ends as `error: ...` on stderr with its exit code (2 for bad input and
+    usage, 1 for failures); with --json also as {"error": {...}} on stdout. No traceback
+    unless --debug.
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        _spread_globals(self)
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        before = argv[: argv.index("--")] if "--" in argv else argv
+        json_output, debug = "--json" in before, "--debug" in before
+        code = _run(self, argv, prog_name, complete_var, json_output, debug, extra)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _run(
+    command: TyperGroup,
+    argv: list[str],
+    prog_name: str | None,
+    complete_var: str | None,
+    json_output: bool,
+    debug: bool,
+    extra: dict[str, Any],
+) -> int:
+
+    try:
+        result = TyperGroup.main(
+            command,
+            args=argv,
+            prog_name=prog_name or "digikel",
+            complete_var=complete_var,
+            standalone_mode=False,
+            **extra,
+        )
+        return result if isinstance(result, int) else 0
+    except NoArgsIsHelpError as exc:  # `digikel network`: the group's help, exit 2
+        exc.show()
+        return exc.exit_code
+    except ClickException as exc:  # usage: unknown option, missing argument, bad choice
+        if json_output:
+            emit_usage = exc.format_message()
+            report_error(emit_usage, exc.exit_code, json_output=True, usage=True)
+        else:
+            exc.show()
+        return exc.exit_code
+    except typer.Abort:
+        report_error("aborted", 1, json_output=json_output)
+        return 1
+    except DigikelError as exc:
+        if debug:
+            raise
+        report_error(str(exc), exc.exit_code, json_output=json_output, **error_extra(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        report_error("interrupted", 130, json_output=json_output)
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback for operators
+        if debug:
+            raise
+        report_error(f"{_describe(exc)} (run with --debug for details)", 1, json_output=json_output)
+        return 1
+
+
+def _describe(exc: BaseException) -> str:
+    """An unexpected exception in one line, never with SQL or its parameters."""
+    if type(exc).__module__.startswith("sqlalchemy"):
+        orig = getattr(exc, "orig", None)
+        return f"database error: {orig if orig is not None else type(exc).__name__}"
+    return f"{type(exc).__name__}: {exc}"
+
 
 app = typer.Typer(
     name="digikel",
     help="Roll out and track the standard IT package of Samarinda's 59 kelurahan offices.",
+    cls=DigikelGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -78,28 +255,14 @@ def callback(
 
 
 def main() -> None:
-    """Entry point: Typer handles usage errors (exit 2); known errors become clear messages."""
+    """Entry point of the console script: the root group reports every error (DigikelGroup)."""
     # A command starts by importing SQLAlchemy, pydantic and typer: ~10^5 objects that live
     # until exit. Python's default, a collection every 700 new objects, ran ~160 collections
     # over them in `digikel status` (~30 ms, a tenth of it); every 10,000 still collects a
     # long rollout's garbage in good time.
     gc.set_threshold(10_000)
-    debug = "--debug" in sys.argv
     try:
         app()
-    except DigikelError as exc:  # commands wear @handles_errors; this catches the callback's
-        if debug:
-            raise
-        sys.stderr.write(f"error: {exc}\n")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
-    except Exception as exc:  # the last line of defence: no traceback for operators
-        if debug:
-            raise
-        sys.stderr.write(f"error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
-        sys.exit(1)
     finally:
         # The process is about to end: spare the interpreter's shutdown from garbage-collecting
         # the ~10^5 objects of SQLAlchemy, pydantic and typer cycle by cycle (30-50 ms of

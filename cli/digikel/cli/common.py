@@ -1,13 +1,23 @@
-"""State and output helpers shared by every command group."""
+"""State, output and input helpers shared by every command group.
+
+Input validators (parse_duration, parse_timeout, check_note, output_path) raise InputError
+(exit 2) with the option's name and what was expected; commands of every group use them so
+that bad input reads the same everywhere.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from digikel.errors import InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,6 +25,16 @@ if TYPE_CHECKING:
     from digikel.inventory.model import Inventory
 
 DEFAULT_INVENTORY = Path("inventory") / "lab" / "digikel.yml"
+# A note is a sentence or two kept with a record; 4 KiB holds a paragraph of Bahasa Indonesia
+# and keeps a pasted log (or an attacker's 100 KB) out of the store and the reports.
+MAX_NOTE_BYTES = 4096
+# Longest accepted duration: ten years covers any readiness window; a larger figure is a typo
+# (and beyond ~2.7 million years timedelta overflows).
+MAX_DURATION = dt.timedelta(days=3653)
+# Longest accepted network timeout: an hour per command is already far beyond any device.
+MAX_TIMEOUT_SECONDS = 3600.0
+# Width of output that goes to a file or pipe without COLUMNS: wide enough that no table is cut.
+PIPE_WIDTH = 10_000
 
 
 def find_project_root(start: Path | None = None) -> Path | None:
@@ -36,7 +56,11 @@ def default_inventory_path() -> Path:
 
 @dataclass
 class Context:
-    """What the callback parsed: global options every command may read."""
+    """What the callback parsed: global options every command may read.
+
+    The global options may also follow any command (`digikel inventory list --json`); the
+    root group (digikel.cli) then sets them here while parsing that command's arguments.
+    """
 
     json: bool = False
     verbose: bool = False
@@ -49,27 +73,129 @@ class Context:
         return load_inventory(self.inventory_path)
 
 
+# --- output ----------------------------------------------------------------------------------
+
+
 def emit_json(obj: Any) -> None:
     """Print one JSON document on stdout (logs and progress go to stderr)."""
     sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
 
 
-def stderr_console() -> Console:
+def _columns() -> int | None:
+    try:
+        value = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _console(*, stderr: bool) -> Console:
     from rich.console import Console
 
-    return Console(stderr=True)
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(stderr=stderr)
+    # A log or a pipe: plain text (no colour, no box drawing: _plain_table), as wide as
+    # COLUMNS says, else wide enough that no value is ever cut.
+    return plain_console(stderr=stderr, width=_columns() or PIPE_WIDTH, color_system=None)
+
+
+def stderr_console() -> Console:
+    """Progress, prompts and messages for the operator."""
+    return _console(stderr=True)
 
 
 def stdout_console() -> Console:
-    from rich.console import Console
+    """The command's output: on a terminal rich tables, in a pipe plain aligned text."""
+    return _console(stderr=False)
 
-    return Console()
+
+def _plain_table(table: Any) -> Any:
+    """The same table as plain aligned columns with full values (folded, never cut)."""
+    from rich.box import Box
+
+    # Columns separated by spaces, the header underlined with '-': greppable, and awk splits it.
+    table.box = Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
+    table.show_edge = False
+    table.pad_edge = False
+    table.safe_box = True
+    table.expand = False
+    for column in table.columns:
+        column.no_wrap = False
+        column.overflow = "fold"
+        column.max_width = None
+    return table
+
+
+def _make_plain_console_class() -> type[Console]:
+    from rich.console import Console
+    from rich.table import Table
+
+    class _PlainConsole(Console):
+        """A Console for logs and pipes: every rich Table it prints is rendered plain."""
+
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            objects = tuple(_plain_table(o) if isinstance(o, Table) else o for o in objects)
+            kwargs.setdefault("soft_wrap", True)
+            super().print(*objects, **kwargs)
+
+    return _PlainConsole
+
+
+_PLAIN_CONSOLE: list[type[Console]] = []  # built on first use: rich is imported lazily
+
+
+def plain_console(**kwargs: Any) -> Console:
+    if not _PLAIN_CONSOLE:
+        _PLAIN_CONSOLE.append(_make_plain_console_class())
+    return _PLAIN_CONSOLE[0](**kwargs)
+
+
+def confirm(question: str) -> bool:
+    """Ask the operator on stderr (stdout stays the command's output); refuses without a tty."""
+    import typer
+
+    if not sys.stdin.isatty():
+        raise InputError(f"{question} needs a terminal to answer; expected --yes")
+    return bool(typer.confirm(question, err=True))
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def error_document(message: str, code: int, **extra: Any) -> dict[str, Any]:
+    """The JSON form of an error: {"error": {"message", "code", "type", ...}}."""
+    kind = {1: "failure", 2: "input", 3: "partial", 130: "interrupted"}.get(code, "failure")
+    return {"error": {"message": message, "code": code, "type": kind, **extra}}
+
+
+def report_error(message: str, code: int, *, json_output: bool, **extra: Any) -> None:
+    """Say what went wrong: one line on stderr, and with --json also a JSON document on stdout."""
+    sys.stderr.write(f"error: {message}\n")
+    if json_output:
+        emit_json(error_document(message, code, **extra))
+
+
+def error_extra(exc: BaseException) -> dict[str, Any]:
+    """Machine-readable details of a known error for its JSON document."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return {"problems": [p.as_dict() for p in problems]}
+    return {}
+
+
+def _state_of(kwargs: dict[str, Any]) -> Context | None:
+    ctx = kwargs.get("ctx")
+    state = getattr(ctx, "obj", None)
+    return state if isinstance(state, Context) else None
 
 
 def handles_errors(func: Any) -> Any:
     """Turn DigikelError into a clear message and its exit code, inside Typer's own run.
 
-    Commands wear this so that CliRunner tests and the console script behave the same.
+    Commands wear this so that CliRunner tests of a command group alone and the console
+    script behave the same; under the root app the same report_error() handles everything
+    else (usage errors, unexpected exceptions).
     """
     import functools
 
@@ -82,9 +208,152 @@ def handles_errors(func: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except DigikelError as exc:
-            if "--debug" in sys.argv:
+            state = _state_of(kwargs)
+            debug = state.debug if state else "--debug" in sys.argv
+            if debug:
                 raise
-            sys.stderr.write(f"error: {exc}\n")
+            json_output = state.json if state else False
+            report_error(str(exc), exc.exit_code, json_output=json_output, **error_extra(exc))
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+# --- input validators ------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$")
+_DURATION_UNITS = {
+    "s": "seconds",
+    "sec": "seconds",
+    "m": "minutes",
+    "min": "minutes",
+    "h": "hours",
+    "d": "days",
+    "w": "weeks",
+}
+
+
+def parse_duration(
+    text: str,
+    *,
+    option: str = "--max-age",
+    default_unit: str = "d",
+    units: str = "dhm",
+    maximum: dt.timedelta = MAX_DURATION,
+    what: str = "duration",
+) -> dt.timedelta:
+    """'7d', '36h', '90m', '30s', '2w' (the units in `units`; a bare number is in
+    `default_unit`), above zero and at most `maximum`. Anything else raises InputError naming
+    `option` and the expectation, so 99999999999999d is exit 2, never an OverflowError."""
+    examples = [{"d": "7d", "h": "36h", "m": "90m", "s": "30s", "w": "2w"}[u] for u in units]
+    shown = ", ".join(examples[:-1]) + f" or {examples[-1]}" if len(examples) > 1 else examples[0]
+    expected = f"expected a positive {what} such as {shown}"
+    match = _DURATION.match(text)
+    unit = (match.group(2) if match else "") or default_unit
+    unit_name = _DURATION_UNITS.get(unit)
+    if not match or unit_name is None or unit[0] not in units or float(match.group(1)) <= 0:
+        raise InputError(f"{option} {text!r}: {expected}")
+    # Compare in seconds before building the timedelta, which overflows past 10^9 days.
+    seconds = float(match.group(1)) * _UNIT_SECONDS[unit_name]
+    if seconds > maximum.total_seconds():
+        raise InputError(f"{option} {text!r}: too long; expected at most {_say(maximum)}")
+    return dt.timedelta(seconds=seconds)
+
+
+_UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+_UNIT_SECONDS["weeks"] = 7 * _UNIT_SECONDS["days"]
+
+
+def _say(span: dt.timedelta) -> str:
+    if span.days and not span.seconds:
+        return f"{span.days} days"
+    return f"{span.total_seconds():g} seconds"
+
+
+def parse_timeout(
+    value: str | float,
+    *,
+    option: str = "--timeout",
+    minimum: float = 0.0,
+    maximum: float = MAX_TIMEOUT_SECONDS,
+) -> float:
+    """Seconds, finite, above `minimum` (exclusive when 0, else inclusive) and at most `maximum`.
+
+    Accepts a float or text ("30", "2.5", "90s", "2m"); 'inf', 'nan', 0 and negatives are
+    InputError naming `option`. Use it as a Typer option's parser or call it on the value.
+    """
+    expected = f"expected a number of seconds above {minimum:g} and at most {maximum:g}"
+    if isinstance(value, str):
+        text = value.strip().lower()
+        match = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)\s*(s|m|ms)?", text)
+        if not match:
+            raise InputError(f"{option} {value!r}: {expected}, e.g. 30 or 2m")
+        seconds = float(match.group(1)) * {"s": 1, None: 1, "m": 60, "ms": 0.001}[match.group(2)]
+    else:
+        seconds = float(value)
+    too_small = seconds <= minimum if minimum == 0 else seconds < minimum
+    if not math.isfinite(seconds) or too_small or seconds > maximum:
+        raise InputError(f"{option} {value!r}: {expected}")
+    return seconds
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def check_note(
+    text: str | None, *, option: str = "--note", max_bytes: int = MAX_NOTE_BYTES
+) -> str | None:
+    """A note as given, if it is valid UTF-8 within `max_bytes`; else InputError (exit 2).
+
+    Arguments that are not UTF-8 reach Python as lone surrogates (PEP 383): the position of
+    the first such byte is named. Control characters are allowed in the store and escaped
+    on display (escape_control).
+    """
+    if text is None:
+        return None
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"{option}: byte {_raw_byte(text[exc.start])} at character {exc.start + 1} is not "
+            f"UTF-8; expected text in UTF-8"
+        ) from None
+    if size > max_bytes:
+        raise InputError(
+            f"{option}: {size} bytes; expected at most {max_bytes} bytes (a short note)"
+        )
+    return text
+
+
+def _raw_byte(char: str) -> str:
+    code = ord(char)
+    return f"0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+
+
+def escape_control(text: str) -> str:
+    """Text safe to print on a terminal: control characters (ANSI escapes included) and
+    bidirectional overrides become visible escapes such as \\x1b; newlines and tabs stay."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def output_path(path: Path, *, option: str = "--output") -> Path:
+    """Check that a report can be written at `path` before any work: not a directory, its
+    folder creatable and writable. Raises InputError naming `option` and the path."""
+    if str(path) == "-":
+        return path
+    if path.is_dir():
+        raise InputError(f"{option} {path}: is a directory; expected a file name")
+    folder = path.parent
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{option} {path}: {existing} is not a directory; expected a folder")
+    return path
+
+
+def write_failed(path: Path, exc: OSError, *, option: str = "--output") -> InputError:
+    """The InputError for an OSError while writing an output file (read-only folder, full
+    disk, a directory in the way): names the file and the reason, never a raw exception."""
+    reason = exc.strerror or type(exc).__name__
+    return InputError(f"{option} {path}: cannot write: {reason}; expected a writable file path")

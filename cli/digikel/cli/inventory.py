@@ -38,11 +38,11 @@ def validate(ctx: typer.Context) -> None:
             }
         )
     if problems:
-        if not state.json:
-            # Plain lines, never wrapped: operators grep them and editors jump to file:line.
-            lines = [f"{state.inventory_path}: {len(problems)} problem(s)"]
-            lines += [f"  - {problem}" for problem in problems]
-            sys.stderr.write("\n".join(lines) + "\n")
+        # Plain lines, never wrapped: operators grep them and editors jump to file:line. Also
+        # with --json, whose document above carries the same problems for programs.
+        lines = [f"{state.inventory_path}: {len(problems)} problem(s)"]
+        lines += [f"  - {problem}" for problem in problems]
+        sys.stderr.write("\n".join(lines) + "\n")
         raise typer.Exit(2)
     assert inventory is not None
     if not state.json:

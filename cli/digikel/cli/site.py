@@ -8,16 +8,23 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from digikel.cli.common import Context, emit_json, handles_errors, stderr_console, stdout_console
+from digikel.cli.common import (
+    MAX_NOTE_BYTES,
+    Context,
+    check_note,
+    emit_json,
+    escape_control,
+    handles_errors,
+    stderr_console,
+    stdout_console,
+)
 from digikel.cli.status import (
     STATE_STYLE,
-    JsonOpt,
     LangOpt,
     MaxAgeOpt,
     language,
     max_age_of,
     open_configured_store,
-    wants_json,
 )
 
 if TYPE_CHECKING:
@@ -37,7 +44,14 @@ class Manual(StrEnum):
 
 SiteArg = Annotated[str, typer.Argument(help="Site slug, number or kelurahan name.")]
 WhatArg = Annotated[Manual, typer.Argument(help="physical-done or inaugurated.")]
-NoteOpt = Annotated[str | None, typer.Option("--note", help="A note kept with the record.")]
+NoteOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--note",
+        help=f"A note kept with the record (UTF-8, at most {MAX_NOTE_BYTES} bytes).",
+        show_default=False,
+    ),
+]
 DateOpt = Annotated[
     str | None,
     typer.Option(
@@ -106,14 +120,14 @@ def mark(
 ) -> None:
     """Record that a site's physical works are done, or that it was inaugurated."""
     work_date = parse_date(date, dt.date.today())
-    _record(ctx, site, what, "mark", work_date=work_date, note=note)
+    _record(ctx, site, what, "mark", work_date=work_date, note=check_note(note))
 
 
 @app.command()
 @handles_errors
 def unmark(ctx: typer.Context, site: SiteArg, what: WhatArg, note: NoteOpt = None) -> None:
     """Withdraw a mark; it is recorded as an event (the earlier mark stays in the history)."""
-    _record(ctx, site, what, "unmark", note=note)
+    _record(ctx, site, what, "unmark", note=check_note(note))
 
 
 def site_history(store: Store, slug: str, lang: str, limit: int = 30) -> list[dict[str, Any]]:
@@ -159,9 +173,9 @@ def show(
     site: SiteArg,
     max_age: MaxAgeOpt = None,
     lang: LangOpt = "id",
-    json_output: JsonOpt = False,
 ) -> None:
     """One site's components, its newest check results, and its history (who did what)."""
+    from rich.markup import escape
     from rich.table import Table
 
     from digikel.readiness.collect import city_timezone, one_site_readiness
@@ -181,9 +195,14 @@ def show(
     document = site_document(readiness, lang, age)
     document["checks"] = [c.as_dict() for c in checks]
     document["history"] = history
-    if wants_json(ctx, json_output):
-        emit_json(document)
+    if state.json:
+        emit_json(document)  # JSON escapes control characters itself
         return
+
+    def shown(text: str) -> str:
+        # Notes and details are anyone's text: neither an ANSI escape nor rich markup in
+        # them may reach the terminal as such.
+        return escape(escape_control(text))
 
     local = short_formatter(city_timezone(inv))
     console = stdout_console()
@@ -202,12 +221,12 @@ def show(
             component_label(comp["component"], lang),
             f"[{STATE_STYLE[comp['state']]}]{comp['state_label']}[/]",
             when,
-            comp["by"] or "",
-            extra,
+            shown(comp["by"] or ""),
+            shown(extra),
         )
     console.print(table)
     for blocker in document["blockers"]:
-        console.print(f"  - {blocker['text']}", highlight=False)
+        console.print(f"  - {shown(blocker['text'])}", highlight=False)
     if checks:
         results = Table(title=t("acceptance.checks", lang), title_justify="left")
         for header in ("component", "check", "target", "ok", "at", "by"):
@@ -215,16 +234,17 @@ def show(
         for check in checks:
             results.add_row(
                 check.component,
-                check.name,
-                check.target or "",
+                shown(check.name),
+                shown(check.target or ""),
                 "[green]ok[/]" if check.ok else "[red]FAIL[/]",
                 local(check.checked_at.isoformat()),
-                check.operator,
+                shown(check.operator),
             )
         console.print(results)
     if history:
         console.print("[bold]History[/]" if lang == "en" else "[bold]Riwayat[/]")
         for event in history:
             console.print(
-                f"  {local(event['at'])}  {event['by']}: {event['what']}", highlight=False
+                f"  {local(event['at'])}  {shown(event['by'])}: {shown(event['what'])}",
+                highlight=False,
             )

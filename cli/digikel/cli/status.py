@@ -30,7 +30,6 @@ MaxAgeOpt = Annotated[
 LangOpt = Annotated[
     str, typer.Option("--lang", help="Language of the output: id (Bahasa Indonesia) or en.")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 KecamatanOpt = Annotated[
     list[str] | None, typer.Option("--kecamatan", "-k", help="Only this kecamatan (repeatable).")
 ]
@@ -58,11 +57,6 @@ STATE_STYLE = {
     "not_done": "dim",
     "in_progress": "yellow",
 }
-
-
-def wants_json(ctx: typer.Context, local: bool) -> bool:
-    state: Context = ctx.obj
-    return local or state.json
 
 
 def max_age_of(option: str | None) -> dt.timedelta:
@@ -115,7 +109,6 @@ def status(
     wave: WaveOpt = None,
     max_age: MaxAgeOpt = None,
     lang: LangOpt = "id",
-    json_output: JsonOpt = False,
 ) -> None:
     """Readiness per kecamatan and per site, progress against the targets, and blockers."""
     from digikel.readiness.collect import city_readiness
@@ -127,7 +120,7 @@ def status(
     chosen = inv.select(kecamatan=kecamatan, wave=wave) if (kecamatan or wave) else None
     with open_configured_store() as store:
         city = city_readiness(inv, store, age, sites=chosen)
-    if wants_json(ctx, json_output):
+    if state.json:
         from digikel.reports.document import city_document
 
         emit_json(city_document(city, lang))

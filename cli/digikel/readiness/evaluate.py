@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from digikel.errors import InputError
 from digikel.readiness.components import (
     COMPONENTS,
     INAUGURATED,
@@ -38,16 +36,15 @@ class _CheckLike(Protocol):
     def operator(self) -> str: ...
 
 
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhm]?)\s*$")
-_UNIT = {"d": "days", "": "days", "h": "hours", "m": "minutes"}
+# No readiness window is longer than the programme; a larger figure is a typo.
+MAX_AGE = dt.timedelta(days=3653)
 
 
 def parse_max_age(text: str) -> dt.timedelta:
-    """'7d', '36h', '90m' or a plain number of days."""
-    match = _AGE.match(text)
-    if not match or float(match.group(1)) <= 0:
-        raise InputError(f"--max-age {text!r}: expected a positive age such as 7d, 36h or 90m")
-    return dt.timedelta(**{_UNIT[match.group(2)]: float(match.group(1))})
+    """'7d', '36h', '90m' or a plain number of days; positive and at most MAX_AGE."""
+    from digikel.cli.common import parse_duration
+
+    return parse_duration(text, option="--max-age", maximum=MAX_AGE, what="age")
 
 
 def manual_status(

@@ -44,18 +44,25 @@ __all__ = [
 
 
 def open_store(url: str | None = None) -> Store:
-    """Open (and migrate to the newest schema) the store at `url`, or the configured one."""
-    from sqlalchemy.exc import OperationalError
+    """Open (and migrate to the newest schema) the store at `url`, or the configured one.
 
-    from digikel.errors import DigikelError
-    from digikel.store.engine import make_engine, migrate
+    Bad URLs (in-memory SQLite, a port outside 1..65535) and unusable files (read-only,
+    corrupt, not a database) raise InputError naming the store; no error shows SQL.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from digikel.store.engine import make_engine, migrate, store_error
     from digikel.store.settings import load_settings
 
-    engine = make_engine(url or load_settings().db_url)
+    if url is None:
+        settings = load_settings()
+        url, source = settings.db_url, settings.source
+    else:
+        source = ""
+    engine = make_engine(url, source)
     try:
         migrate(engine)
-    except OperationalError as exc:
-        shown = engine.url.render_as_string(hide_password=True)
+    except DBAPIError as exc:
         engine.dispose()
-        raise DigikelError(f"cannot open the store {shown}: {exc.orig}") from None
+        raise store_error(exc, engine.url) from None
     return Store(engine)

@@ -18,11 +18,13 @@ from typing import Any
 
 from sqlalchemy import Engine, Integer, and_, func, insert, select, update
 from sqlalchemy.engine import Connection, CursorResult, Row
+from sqlalchemy.exc import DBAPIError
 
 from digikel import __version__
 from digikel.errors import InputError
 from digikel.readiness.components import AUTOMATIC_COMPONENTS, MANUAL_COMPONENTS
 from digikel.store import models as m
+from digikel.store.engine import store_error
 from digikel.store.records import (
     Check,
     CheckRecord,
@@ -86,15 +88,22 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
-            yield connection
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except DBAPIError as exc:
+            # The driver's reason and the store's name, never the statement or its values.
+            raise store_error(exc, self.engine.url) from None
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         # Marked read-only so SQLite begins it DEFERRED (engine.py): a report or `status` then
         # reads its WAL snapshot without taking, or waiting for, a rollout's write lock.
-        with self.engine.connect().execution_options(digikel_read_only=True) as connection:
-            yield connection
+        try:
+            with self.engine.connect().execution_options(digikel_read_only=True) as connection:
+                yield connection
+        except DBAPIError as exc:
+            raise store_error(exc, self.engine.url) from None
 
     # --- runs (digikel rollout) -------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from digikel.errors import DigikelError, InputError
@@ -69,26 +69,77 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get their folder created and safe pragmas."""
+def _refuse(url: str, source: str, problem: str) -> InputError:
+    where = f" ({source})" if source and source != "default" else ""
+    return InputError(f"store URL {url!r}{where}: {problem}")
+
+
+def _check_persistent(parsed: URL, shown: str, source: str) -> None:
+    """An in-memory SQLite database forgets every mark and run at exit, and site locks on it
+    lock nothing: refuse it as bad input rather than report success and lose the records."""
+    database = parsed.database or ""
+    uri = str(parsed.query.get("uri", "")).lower() in ("true", "1")
+    in_memory = (
+        database in ("", ":memory:")
+        or (uri and (database.startswith("file::memory:") or database == "file:"))
+        or (uri and parsed.query.get("mode") == "memory")
+    )
+    if in_memory:
+        raise _refuse(
+            shown,
+            source,
+            "an in-memory database keeps nothing after the command; expected a file such as "
+            "sqlite:////var/lib/digikel/digikel.db or a server such as "
+            "postgresql+psycopg://digikel@db.lan/digikel",
+        )
+
+
+def parse_store_url(url: str, source: str = "") -> URL:
+    """The URL, checked: SQLAlchemy syntax, a persistent database, a port in 1..65535."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise InputError(
-            f"store URL {url!r}: expected an SQLAlchemy URL such as sqlite:///path/digikel.db "
-            f"or postgresql+psycopg://user@host/db (DIGIKEL_DB_URL or the config file)"
+    except (ArgumentError, ValueError):
+        raise _refuse(
+            _mask(url),
+            source,
+            "expected an SQLAlchemy URL such as sqlite:///path/digikel.db "
+            "or postgresql+psycopg://user@host/db (DIGIKEL_DB_URL or the config file)",
         ) from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite":
+        _check_persistent(parsed, url, source)  # as given: an SQLite URL holds no password
+    elif parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise _refuse(shown, source, f"port {parsed.port}: expected a TCP port from 1 to 65535")
+    return parsed
+
+
+def _mask(url: str) -> str:
+    """A URL that did not parse, with anything between ':' and '@' (a password) hidden."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def make_engine(url: str, source: str = "") -> Engine:
+    """An engine for `url`; SQLite files get their folder created and safe pragmas.
+
+    `source` says where the URL came from (DIGIKEL_DB_URL, the config file) for messages.
+    """
+    parsed = parse_store_url(url, source)
     is_sqlite = parsed.get_backend_name() == "sqlite"
-    if is_sqlite and parsed.database and parsed.database != ":memory:":
+    if is_sqlite and parsed.database and not parsed.database.startswith("file:"):
         folder = Path(parsed.database).expanduser().parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DigikelError(
-                f"cannot create the store's folder {folder}: {exc.strerror}"
+            raise InputError(
+                f"store {parsed.database}: cannot create its folder {folder}: "
+                f"{exc.strerror}; expected a writable folder"
             ) from None
     try:
-        engine = create_engine(parsed, pool_pre_ping=not is_sqlite)
+        # hide_parameters: an error must never show the values of a statement (notes,
+        # operators, details); and no statement text reaches operators either (store_error).
+        engine = create_engine(parsed, pool_pre_ping=not is_sqlite, hide_parameters=True)
     except NoSuchModuleError:
         raise InputError(
             f"store URL {parsed.render_as_string(hide_password=True)!r}: unknown database "
@@ -103,6 +154,45 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def store_name(url: URL) -> str:
+    """How messages name a store: the SQLite file, else the URL without its password."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database.removeprefix("file:").split("?")[0]
+    return url.render_as_string(hide_password=True)
+
+
+# SQLite's primary result codes that mean "this file cannot be the store as it is".
+_SQLITE_BAD_FILE = {
+    sqlite3.SQLITE_READONLY: "it is read-only; expected write access to the file and its folder",
+    sqlite3.SQLITE_NOTADB: "it is not an SQLite database; expected digikel's store (move the "
+    "file away to start a new store)",
+    sqlite3.SQLITE_CORRUPT: "the database is corrupt; expected an intact SQLite file (restore "
+    "it from a backup, or move it away to start a new store)",
+    sqlite3.SQLITE_CANTOPEN: "it cannot be opened; expected a readable and writable file in an "
+    "existing folder",
+    sqlite3.SQLITE_PERM: "access denied; expected write access to the file and its folder",
+    sqlite3.SQLITE_FULL: "the disk is full; expected free space for the store",
+}
+
+
+def store_error(exc: BaseException, url: URL) -> DigikelError:
+    """The operator's message for a database error: names the store (its file for SQLite),
+    says what is wrong and what was expected, and never shows SQL or its parameters.
+
+    A store that cannot be what it should (read-only, not a database, corrupt) is bad input
+    (exit 2); anything else (a server that does not answer) is a failure (exit 1).
+    """
+    orig = getattr(exc, "orig", None) or exc
+    name = store_name(url)
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in _SQLITE_BAD_FILE:
+        return InputError(f"store {name}: {_SQLITE_BAD_FILE[code & 0xFF]}")
+    reason = " ".join(str(orig).split()) or type(orig).__name__
+    if len(reason) > 300:
+        reason = reason[:300] + " ..."
+    return DigikelError(f"cannot use the store {name}: {reason}")
 
 
 def alembic_config(connection: Connection | None = None) -> Any:

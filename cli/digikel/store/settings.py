@@ -21,6 +21,7 @@ from digikel.errors import InputError
 
 APP_NAME = "digikel"
 DEFAULT_MAX_AGE_DAYS = 7.0
+MAX_AGE_DAYS = 3653  # ten years, as --max-age (digikel.readiness.evaluate.MAX_AGE)
 
 
 def config_path() -> Path:
@@ -80,6 +81,13 @@ def load_settings() -> Settings:
         url, source = f"sqlite:///{default_db_path()}", "default"
 
     max_age = readiness.get("max_age_days", DEFAULT_MAX_AGE_DAYS)
-    if isinstance(max_age, bool) or not isinstance(max_age, int | float) or max_age <= 0:
-        raise InputError(f"{path}: readiness.max_age_days: expected a positive number of days")
+    if (
+        isinstance(max_age, bool)
+        or not isinstance(max_age, int | float)
+        or not 0 < max_age <= MAX_AGE_DAYS  # also false for nan; inf is above the bound
+    ):
+        raise InputError(
+            f"{path}: readiness.max_age_days: expected a positive number of days, "
+            f"at most {MAX_AGE_DAYS}"
+        )
     return Settings(db_url=url, max_age_days=float(max_age), source=source)
