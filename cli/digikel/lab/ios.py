@@ -1257,7 +1257,8 @@ class IosShell(Shell):
         if body[0] == "switchport":
             if len(body) == 1:
                 # a C1000 is a layer 2 switch: ports cannot be routed (`no switchport`)
-                return Reply(self._invalid(text, offset)) if negative or not physical else ([], "")
+                # `switchport` alone on a port: it is one already, nothing changes
+                return Reply(self._invalid(text, offset)) if negative or not physical else Reply()
             if not physical:
                 return Reply(self._invalid(text, offset))
             second = _expand(body[1].lower(), _SWITCHPORT_WORDS)
@@ -1292,6 +1293,8 @@ class IosShell(Shell):
                     return body[:3], ""
                 if len(body) < 4:
                     raise IosError(INCOMPLETE)
+                if second == "voice" and body[3].lower() in ("dot1p", "none", "untagged"):
+                    return [*body[:3], body[3].lower()], ""
                 if not body[3].isdigit() or not 1 <= int(body[3]) <= 4094:
                     return Reply(self._invalid(text, offset + 3))
                 known = {int(e["line"].split()[1]) for e in self.device.vlan_db} | {1}
