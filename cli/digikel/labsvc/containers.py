@@ -1,7 +1,10 @@
 """The endpoints of chosen sites (and the data-centre portal) as podman systemd containers.
 
-Each container is named after its inventory host and has it as hostname, which is what the lab
-inventory's `ansible_connection=containers.podman.podman, ansible_host=<host name>` expects.
+Each container has its inventory host as hostname and is named after it in the operator's lab
+(what the lab inventory's `ansible_connection=containers.podman.podman, ansible_host=<host name>`
+expects); another lab instance on the same machine (a test's) names it `<instance>-<host>` and
+labels it with its instance, so that labs never find, reuse or remove each other's containers
+(instance.py). Functions take host names; `ContainerStatus.container` is podman's name.
 Options mirror the endpoint roles' Molecule platforms (roles/*/molecule/default/molecule.yml):
 the locally built systemd image, `--systemd=always`, `/sbin/init`, NET_ADMIN (nftables) and an
 apt archive cache on the host, one per container: a rollout converges a site's PCs at the same
@@ -22,17 +25,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digikel.errors import DigikelError, InputError
-from digikel.labsvc.addresses import HTTPS_PORT, PORTAL_ADDRESS
+from digikel.labsvc.instance import Instance, lab_instance
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Inventory, Site
 
 LABEL = "digikel.labsvc"
-DEFAULT_IMAGE = "localhost/digikel-debian12-systemd:3"
+DEFAULT_IMAGE = "localhost/digikel-debian12-systemd:4"
+INSTANCE_LABEL = f"{LABEL}.instance"
 APT_CACHE = Path("/var/cache/digikel/apt-archives")
 BUILD_SCRIPT = Path("scripts") / "build-base-image.sh"
 PORTAL_NAME = "dc-portal01"
-PORTAL_PUBLISH = f"{PORTAL_ADDRESS}:{HTTPS_PORT}:443"
 # Endpoint containers are full systemd machines: beyond a few sites this machine runs out.
 MAX_SITES = 3
 SYSTEMD_READY = ("running", "degraded")
@@ -48,12 +51,13 @@ class ContainerSpec:
 
 @dataclass(frozen=True)
 class ContainerStatus:
-    name: str
+    name: str  # the inventory host
     role: str
     site: str
     state: str  # podman's: running, exited, ... ; "missing" when there is none
     systemd: str | None = None
     ports: list[str] = field(default_factory=list)
+    container: str = ""  # podman's name (the host's, prefixed by a test's lab instance)
 
     @property
     def ready(self) -> bool:
@@ -82,14 +86,17 @@ def container_specs(
     sites: Sequence[Site],
     hosts: Sequence[str] | None = None,
     portal: bool = True,
+    instance: Instance | None = None,
 ) -> list[ContainerSpec]:
     """Counters and displays of `sites` (at most MAX_SITES), then dc-portal01 when `portal`.
-    With `hosts`, exactly those hosts instead (counters, displays or dc-portal01)."""
+    With `hosts`, exactly those hosts instead (counters, displays or dc-portal01). The portal
+    publishes on the lab instance's portal address (default: that of DIGIKEL_LABSVC_DIR)."""
+    publish = (instance or lab_instance()).portal_publish
     if hosts:
         specs = []
         for host in dict.fromkeys(hosts):
             if host == PORTAL_NAME:
-                specs.append(ContainerSpec(PORTAL_NAME, "portal", "", (PORTAL_PUBLISH,)))
+                specs.append(ContainerSpec(PORTAL_NAME, "portal", "", (publish,)))
                 continue
             device = inv.device(host)
             if device.role not in ("counter", "display"):
@@ -111,7 +118,7 @@ def container_specs(
         if d.role in ("counter", "display")
     ]
     if portal:
-        specs.append(ContainerSpec(PORTAL_NAME, "portal", "", (PORTAL_PUBLISH,)))
+        specs.append(ContainerSpec(PORTAL_NAME, "portal", "", (publish,)))
     return specs
 
 
@@ -145,18 +152,21 @@ def _seed_cache(cache: Path) -> None:
             return  # another filesystem or no links allowed: apt downloads instead
 
 
-def run_args(spec: ContainerSpec, image: str) -> list[str]:
+def run_args(spec: ContainerSpec, image: str, instance: Instance | None = None) -> list[str]:
     """The `podman run` arguments of one lab container (pure, so it is unit-tested)."""
+    name = instance.container(spec.name) if instance else spec.name
     args = [
         "podman", "run", "--detach",
-        "--name", spec.name,
+        "--name", name,
         "--hostname", spec.name,
         "--label", f"{LABEL}=endpoint",
         "--label", f"{LABEL}.role={spec.role}",
         "--label", f"{LABEL}.site={spec.site}",
+        "--label", f"{INSTANCE_LABEL}={instance.name if instance else ''}",
+        "--label", f"{LABEL}.host={spec.name}",
         "--systemd=always",
         "--cap-add", "NET_ADMIN",
-        "--volume", f"{APT_CACHE / spec.name}:/var/cache/apt/archives",
+        "--volume", f"{APT_CACHE / name}:/var/cache/apt/archives",
     ]  # fmt: skip
     for publish in spec.publish:
         args += ["--publish", publish]
@@ -231,39 +241,43 @@ def containers_up(
     *,
     repo_root: Path,
     timeout: float = 120.0,
+    state_dir: Path | str | None = None,
 ) -> ContainersResult:
-    """Create or start every container (idempotent), then wait until systemd inside each is
-    running (or degraded). Returns skipped=<reason> without doing anything if podman does not
-    work here; raises DigikelError when a container does not come up."""
+    """Create or start every container of the lab instance of `state_dir` (idempotent), then
+    wait until systemd inside each is running (or degraded). Returns skipped=<reason> without
+    doing anything if podman does not work here; raises DigikelError when a container does not
+    come up."""
     problem = podman_problem()
     if problem is not None:
         return ContainersResult([], skipped=problem)
     if not specs:
         return ContainersResult([])
+    instance = lab_instance(state_dir)
     image = base_image(repo_root)
     ensure_base_image(image, repo_root)
     APT_CACHE.joinpath("partial").mkdir(parents=True, exist_ok=True)
     for spec in specs:
-        _seed_cache(APT_CACHE / spec.name)
-    existing = _inspect([s.name for s in specs])
+        _seed_cache(APT_CACHE / instance.container(spec.name))
+    existing = _inspect([instance.container(s.name) for s in specs])
     for spec in specs:
-        current = existing.get(spec.name)
+        name = instance.container(spec.name)
+        current = existing.get(name)
         if current is not None:
             labels = (current.get("Config") or {}).get("Labels") or {}  # type: ignore[attr-defined]
-            if labels.get(LABEL) != "endpoint":
+            if labels.get(LABEL) != "endpoint" or labels.get(INSTANCE_LABEL, "") != instance.name:
                 raise DigikelError(
-                    f"a container named {spec.name} exists and is not the lab's: remove it "
-                    f"(`podman rm -f {spec.name}`) or rename it"
+                    f"a container named {name} exists and is not this lab's: remove it "
+                    f"(`podman rm -f {name}`) or rename it"
                 )
             if (current.get("State") or {}).get("Running"):  # type: ignore[attr-defined]
                 continue
-            done = _podman("start", spec.name)
+            done = _podman("start", name)
         else:
-            done = _podman(*run_args(spec, image)[1:])
+            done = _podman(*run_args(spec, image, instance)[1:])
         if done.returncode != 0:
-            raise DigikelError(f"podman could not start {spec.name}: {done.stderr.strip()}")
+            raise DigikelError(f"podman could not start {name}: {done.stderr.strip()}")
     deadline = time.monotonic() + timeout
-    states = {s.name: "" for s in specs}
+    states = {instance.container(s.name): "" for s in specs}
     while True:
         for name, state in states.items():
             if state not in SYSTEMD_READY:
@@ -274,24 +288,49 @@ def containers_up(
             late = ", ".join(f"{n} ({s})" for n, s in states.items() if s not in SYSTEMD_READY)
             raise DigikelError(f"systemd did not come up within {timeout:g} s in: {late}")
         time.sleep(0.5)
-    return ContainersResult(containers_status([s.name for s in specs], systemd=states))
+    return ContainersResult(
+        containers_status([s.name for s in specs], systemd=states, state_dir=instance.state_dir)
+    )
+
+
+def _own_containers(instance: Instance) -> dict[str, tuple[str, str]]:
+    """{host: (container, site)} of every container of this lab instance (podman's list)."""
+    listed = _podman(
+        "ps", "--all", "--filter", f"label={LABEL}=endpoint", "--format",
+        "{{.Names}}|{{ index .Labels \"digikel.labsvc.instance\" }}"
+        "|{{ index .Labels \"digikel.labsvc.site\" }}",
+    )  # fmt: skip
+    own: dict[str, tuple[str, str]] = {}
+    prefix = f"{instance.name}-" if instance.name else ""
+    for line in listed.stdout.splitlines():
+        name, _, rest = line.strip().partition("|")
+        label, _, site = rest.partition("|")
+        # Containers made before instances existed carry no instance label: the operator's.
+        label = "" if label == "<no value>" else label
+        if name and label == instance.name and name.startswith(prefix):
+            own[name.removeprefix(prefix)] = (name, "" if site == "<no value>" else site)
+    return own
 
 
 def containers_status(
-    names: Sequence[str] | None = None, systemd: dict[str, str] | None = None
+    names: Sequence[str] | None = None,
+    systemd: dict[str, str] | None = None,
+    state_dir: Path | str | None = None,
 ) -> list[ContainerStatus]:
-    """The lab's containers (all with the lab label, or the given names; missing ones too)."""
+    """The containers of the lab instance of `state_dir` (all of them, or those of the given
+    hosts; missing ones too). `systemd` is already known state by container name."""
     if podman_problem() is not None:
         return []
-    listed = _podman("ps", "--all", "--filter", f"label={LABEL}", "--format", "{{.Names}}")
-    labelled = [n for n in listed.stdout.split() if n]
-    wanted = list(names) if names is not None else labelled
-    details = _inspect([n for n in wanted if n in labelled])
+    instance = lab_instance(state_dir)
+    own = _own_containers(instance)
+    wanted = list(names) if names is not None else list(own)
+    details = _inspect([own[h][0] for h in wanted if h in own])
     rows = []
-    for name in wanted:
-        item = details.get(name)
+    for host in wanted:
+        name = instance.container(host)
+        item = details.get(name) if host in own else None
         if item is None:
-            rows.append(ContainerStatus(name, "", "", "missing"))
+            rows.append(ContainerStatus(host, "", "", "missing", container=name))
             continue
         labels = (item.get("Config") or {}).get("Labels") or {}  # type: ignore[attr-defined]
         state = str((item.get("State") or {}).get("Status", "unknown"))  # type: ignore[attr-defined]
@@ -306,37 +345,36 @@ def containers_status(
             sd = _systemd_state(name)
         rows.append(
             ContainerStatus(
-                name,
+                host,
                 labels.get(f"{LABEL}.role", ""),
                 labels.get(f"{LABEL}.site", ""),
                 state,
                 sd,
                 published,
+                name,
             )
         )
     return rows
 
 
 def containers_down(
-    names: Sequence[str] | None = None, sites: Sequence[str] | None = None
+    names: Sequence[str] | None = None,
+    sites: Sequence[str] | None = None,
+    state_dir: Path | str | None = None,
 ) -> list[str]:
-    """Remove the lab's containers: all of them, or those named, or those of the given sites."""
+    """Remove the containers of the lab instance of `state_dir`: all of them, or those of the
+    given hosts, or those of the given sites. Returns the hosts whose container was removed; no
+    other instance's container is ever touched."""
     if podman_problem() is not None:
         return []
-    listed = _podman(
-        "ps", "--all", "--filter", f"label={LABEL}",
-        "--format", '{{.Names}} {{ index .Labels "digikel.labsvc.site" }}',
-    )  # fmt: skip
-    victims = []
-    for line in listed.stdout.splitlines():
-        name, _, site = line.partition(" ")
-        if names is not None and name not in names:
-            continue
-        if sites is not None and site.strip() not in sites:
-            continue
-        victims.append(name)
+    own = _own_containers(lab_instance(state_dir))
+    victims = [
+        host
+        for host, (_, site) in own.items()
+        if (names is None or host in names) and (sites is None or site in sites)
+    ]
     if victims:
-        done = _podman("rm", "--force", "--time", "10", *victims)
+        done = _podman("rm", "--force", "--time", "10", *(own[h][0] for h in victims))
         if done.returncode != 0:
             raise DigikelError(
                 f"podman could not remove {', '.join(victims)}: {done.stderr.strip()}"

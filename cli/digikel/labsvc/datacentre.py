@@ -148,12 +148,17 @@ def start_datacentre(
     inv: Inventory,
     state_dir: Path | str | None = None,
     timeout: float = 30.0,
-    plan: DatacentrePlan = LAB_PLAN,
+    plan: DatacentrePlan | None = None,
     portal: bool = True,
 ) -> DatacentreStatus:
     """Start the server (idempotent: a running one with the same config is kept; a changed
-    inventory restarts it) and wait until every listener is in its expected state."""
+    inventory restarts it) and wait until every listener is in its expected state. Without a
+    plan, the lab instance's (see instance.py: the lab plan for the operator's lab)."""
+    from digikel.labsvc.instance import lab_instance
+
     directory = resolve_state_dir(state_dir)
+    if plan is None:
+        plan = lab_instance(directory).plan
     dc_dir = _dir(directory)
     dc_dir.mkdir(parents=True, exist_ok=True)
     config = build_config(inv, directory, plan, portal)
@@ -284,9 +289,17 @@ def set_application_fault(
 
 
 def datacentre_plan(state_dir: Path | str | None = None) -> DatacentrePlan:
-    """The plan the stand-in of this state directory serves (the lab's plan if never started)."""
-    config = _read_json(_dir(resolve_state_dir(state_dir)) / "config.json")
-    return DatacentrePlan.from_dict(config["plan"]) if "plan" in config else LAB_PLAN
+    """The plan the stand-in of this state directory serves (its lab instance's if never
+    started)."""
+    from digikel.labsvc.instance import lab_instance
+
+    directory = resolve_state_dir(state_dir)
+    config = _read_json(_dir(directory) / "config.json")
+    return (
+        DatacentrePlan.from_dict(config["plan"])
+        if "plan" in config
+        else lab_instance(directory).plan
+    )
 
 
 def portal_certificate(inv: Inventory, state_dir: Path | str | None = None) -> tuple[Path, Path]:

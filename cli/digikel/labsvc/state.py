@@ -11,15 +11,20 @@ from pathlib import Path
 STATE_ENV = "DIGIKEL_LABSVC_DIR"
 
 
+def project_state_dir() -> Path:
+    """<project root>/.digikel/labsvc (else ./.digikel/labsvc): the operator's own lab."""
+    from digikel.cli.common import find_project_root
+
+    root = find_project_root() or Path.cwd()
+    return (root / ".digikel" / "labsvc").resolve()
+
+
 def default_state_dir() -> Path:
     """DIGIKEL_LABSVC_DIR, else <project root>/.digikel/labsvc, else ./.digikel/labsvc."""
     configured = os.environ.get(STATE_ENV)
     if configured:
         return Path(configured).resolve()
-    from digikel.cli.common import find_project_root
-
-    root = find_project_root() or Path.cwd()
-    return (root / ".digikel" / "labsvc").resolve()
+    return project_state_dir()
 
 
 def resolve_state_dir(state_dir: Path | str | None) -> Path:

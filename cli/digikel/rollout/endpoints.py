@@ -3,17 +3,27 @@
 ansible-runner gives per-host stats and a live event stream without parsing Ansible's text, and
 the same project layout (ansible.cfg, playbooks/, roles/, inventory/) runs unchanged under its
 own CLI and under AWX (docs/rollout.md).
+
+In the lab, the endpoints are the containers of the lab instance of DIGIKEL_LABSVC_DIR
+(digikel.labsvc.instance): the operator's lab names them after their hosts, as the inventory's
+`ansible_host` says; a test's lab prefixes them, and a second inventory source of the run's own
+points each host at its container, so a test never reaches the operator's containers.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digikel.rollout.stages import StageContext, StageOutcome
 from digikel.store import Check, HostOutcome
+
+if TYPE_CHECKING:
+    from digikel.inventory.model import Inventory
+    from digikel.labsvc.instance import Instance
 
 PLAYBOOK = "playbooks/site.yml"
 VERIFY_PLAYBOOK = "playbooks/verify.yml"
@@ -35,23 +45,33 @@ def runner_args(
     private_dir: Path,
     playbook: str = PLAYBOOK,
     extravars: dict[str, Any] | None = None,
+    connections: Path | None = None,
+    facts_dir: Path | None = None,
 ) -> dict[str, Any]:
-    """Keyword arguments for ansible_runner.run: flags named as ansible-playbook names them."""
+    """Keyword arguments for ansible_runner.run: flags named as ansible-playbook names them.
+    `connections` is an inventory read after the city's (its host variables win), `facts_dir`
+    a fact cache in place of ansible.cfg's."""
     cmdline = ["--diff"]
     if check:
         cmdline.insert(0, "--check")
+    envvars = {
+        "ANSIBLE_CONFIG": str(project_dir / "ansible.cfg"),
+        "ANSIBLE_FORCE_COLOR": "False",
+    }
+    if facts_dir is not None:
+        envvars["ANSIBLE_CACHE_PLUGIN_CONNECTION"] = str(facts_dir)
+    inventory: str | list[str] = str(inventory_file)
+    if connections is not None:
+        inventory = [str(inventory_file), str(connections)]
     return {
         "private_data_dir": str(private_dir),
         "project_dir": str(project_dir),
         "playbook": playbook,
-        "inventory": str(inventory_file),
+        "inventory": inventory,
         "limit": limit,
         "cmdline": " ".join(cmdline),
         "extravars": extravars or {},
-        "envvars": {
-            "ANSIBLE_CONFIG": str(project_dir / "ansible.cfg"),
-            "ANSIBLE_FORCE_COLOR": "False",
-        },
+        "envvars": envvars,
         "quiet": True,
         "json_mode": False,
         # ansible-runner's default ("jsonfile") points the fact cache at a new directory of every
@@ -85,11 +105,41 @@ def host_outcomes(stats: dict[str, dict[str, int]] | None, hosts: list[str]) -> 
 
 
 def lab_endpoints(hosts: list[str]) -> tuple[list[str], list[str]]:
-    """The hosts whose lab container runs, and those the lab does not run (podman may not work)."""
+    """The hosts whose container runs in this lab instance, and those it does not run (podman
+    may not work); another instance's containers (the operator's, a test's) never count."""
     from digikel.labsvc.containers import containers_status
 
     running = {c.name for c in containers_status(hosts) if c.state == "running"}
     return [h for h in hosts if h in running], [h for h in hosts if h not in running]
+
+
+def project_dir(inv: Inventory) -> Path:
+    """The Ansible project (ansible.cfg, playbooks/, roles/): the inventory's, else the one digikel
+    runs from. An inventory copied elsewhere (a test's, an operator's scratch copy) has no
+    playbooks beside it, yet its rollout must run the project's."""
+    from digikel.cli.common import find_project_root
+
+    candidates = [inv.root.parent, find_project_root(), find_project_root(Path(__file__).parent)]
+    for folder in candidates:
+        if folder is not None and (folder / PLAYBOOK).is_file():
+            return folder
+    return inv.root.parent
+
+
+def lab_connections(
+    inv: Inventory, hosts: list[str], private: Path
+) -> tuple[Path | None, Instance]:
+    """In a lab instance other than the operator's: an inventory (in the run's private folder)
+    pointing each host at its container; None when the city inventory's ansible_host is right."""
+    from digikel.labsvc.instance import lab_instance
+
+    instance = lab_instance()
+    if inv.environment != "lab" or not instance.name:
+        return None, instance
+    doc = {"all": {"hosts": {h: {"ansible_host": instance.container(h)} for h in hosts}}}
+    path = private / "lab-containers.json"
+    path.write_text(json.dumps(doc, indent=1))
+    return path, instance
 
 
 def endpoints_stage(ctx: StageContext) -> StageOutcome:
@@ -106,10 +156,11 @@ def endpoints_stage(ctx: StageContext) -> StageOutcome:
                 detail=f"lab: no running container for {', '.join(absent)}; start them with "
                 f"`digikel lab services up --site {ctx.site.slug} --only containers`",
             )
-    project = ctx.inventory.root.parent
+    project = project_dir(ctx.inventory)
     private = Path(ctx.artifacts_dir)
     private.mkdir(parents=True, exist_ok=True)
     limit = ",".join(hosts)
+    connections, instance = lab_connections(ctx.inventory, hosts, private)
 
     def on_event(event: dict[str, Any]) -> bool:
         label = SHOWN_EVENTS.get(event.get("event", ""))
@@ -120,7 +171,15 @@ def endpoints_stage(ctx: StageContext) -> StageOutcome:
 
     use_our_ansible()
     runner = ansible_runner.run(
-        **runner_args(project, ctx.inventory.env_file, limit, ctx.check, private),
+        **runner_args(
+            project,
+            ctx.inventory.env_file,
+            limit,
+            ctx.check,
+            private,
+            connections=connections,
+            facts_dir=instance.facts_dir,
+        ),
         event_handler=on_event,
     )
     outcomes = host_outcomes(runner.stats, hosts)
@@ -179,15 +238,18 @@ def endpoint_checks(ctx: StageContext) -> list[Check]:
             ctx.on_event(check.target or "", f"{check.name}: {'ok' if check.ok else 'FAILED'}")
         return True
 
+    connections, instance = lab_connections(ctx.inventory, hosts, private)
     use_our_ansible()
     runner = ansible_runner.run(
         **runner_args(
-            ctx.inventory.root.parent,
+            project_dir(ctx.inventory),
             ctx.inventory.env_file,
             ",".join(hosts),
             False,
             private,
             playbook=VERIFY_PLAYBOOK,
+            connections=connections,
+            facts_dir=instance.facts_dir,
         ),
         event_handler=on_event,
     )

@@ -1,20 +1,27 @@
 """Endpoint containers for real: podman, systemd inside, Ansible through the real inventory.
 
-Boots two containers (a counter of loa-bakung and the data-centre portal) and removes them.
-One scenario in one test: the containers' names are fixed by the inventory, so two pytest-xdist
-workers must never boot or remove them at the same time from separate tests."""
+Boots two containers (a counter of loa-bakung and the data-centre portal) in a lab instance of the
+test's own (its state directory, container names `t<worker>-ctr-<host>`, the portal published on
+the moved data-centre plan), so the operator's lab on this machine (containers named after their
+hosts, the portal on 127.66.1.1:8443) is neither reused, nor disturbed, nor removed."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from digikel.cli.common import Context
 from digikel.cli.labsvc import app
-from digikel.labsvc import containers_down, containers_status, podman_problem
+from digikel.labsvc import DatacentrePlan, containers_down, containers_status, podman_problem
+from digikel.labsvc.containers import APT_CACHE, LABEL
+from digikel.labsvc.instance import Instance, configure_instance
+from digikel.rollout.endpoints import lab_connections
 
 HOSTS = ["loa-bakung-pc01", "dc-portal01"]
 UP = ["up", "--only", "containers", *(a for h in HOSTS for a in ("--host", h))]
@@ -24,69 +31,118 @@ def _podman(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["podman", *args], capture_output=True, text=True, timeout=120)
 
 
-def _check_systemd_and_hostname() -> None:
-    for name in HOSTS:
+def _others() -> dict[str, str]:
+    """{container: id} of every lab container that is not this test's (the operator's lab)."""
+    done = _podman(
+        "ps", "--all", "--filter", f"label={LABEL}=endpoint", "--format", "{{.Names}} {{.ID}}"
+    )
+    return dict(line.split() for line in done.stdout.splitlines() if line.strip())
+
+
+@pytest.fixture
+def instance(
+    tmp_path: Path, moved_plan: DatacentrePlan, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Instance]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    state = tmp_path / "labsvc"
+    # The CLI and the library find the lab instance through DIGIKEL_LABSVC_DIR, as an operator's.
+    monkeypatch.setenv("DIGIKEL_LABSVC_DIR", str(state))
+    yield configure_instance(state, f"t{worker}-ctr", moved_plan)
+
+
+def _check_systemd_and_hostname(instance: Instance) -> None:
+    for host in HOSTS:
+        name = instance.container(host)
+        assert name == f"{instance.name}-{host}"
         state = _podman("exec", name, "systemctl", "is-system-running").stdout.strip()
         assert state in ("running", "degraded"), f"{name}: {state}"
-        assert _podman("exec", name, "hostname").stdout.strip() == name
+        # The container is the host for whatever runs inside: its name is the inventory's.
+        assert _podman("exec", name, "hostname").stdout.strip() == host
         assert _podman("exec", name, "cat", "/proc/1/comm").stdout.strip() == "systemd"
 
 
-def _check_capability_and_apt_cache() -> None:
-    info = json.loads(_podman("container", "inspect", "loa-bakung-pc01").stdout)[0]
+def _check_capability_and_apt_cache(instance: Instance) -> None:
+    name = instance.container("loa-bakung-pc01")
+    info = json.loads(_podman("container", "inspect", name).stdout)[0]
     assert "CAP_NET_ADMIN" in info["EffectiveCaps"]
     mounts = {m["Destination"]: m["Source"] for m in info["Mounts"]}
     # Each container has its own archive cache: apt must not share a lock across containers.
-    assert mounts["/var/cache/apt/archives"] == "/var/cache/digikel/apt-archives/loa-bakung-pc01"
+    assert mounts["/var/cache/apt/archives"] == str(APT_CACHE / name)
+    assert info["Config"]["Labels"][f"{LABEL}.instance"] == instance.name
 
 
-def _check_portal_port() -> None:
-    assert _podman("port", "dc-portal01").stdout.strip() == "443/tcp -> 127.66.1.1:8443"
+def _check_portal_port(instance: Instance) -> None:
+    portal = f"{instance.plan.portal}:{instance.plan.port}"
+    assert portal != "127.66.1.1:8443"  # never the operator's lab's portal address
+    published = _podman("port", instance.container("dc-portal01")).stdout.strip()
+    assert published == f"443/tcp -> {portal}"
     sockets = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
-    assert "127.66.1.1:8443 " in sockets
+    assert f"{portal} " in sockets
 
 
-def _check_ansible_ping(repo: Path) -> None:
+def _check_ansible_ping(repo: Path, inv, tmp_path: Path) -> None:
+    # The city inventory, and after it the lab instance's connections (what the rollout's
+    # endpoints stage passes): each host reaches its own container, not the operator's.
+    connections, _ = lab_connections(inv, HOSTS, tmp_path)
+    assert connections is not None
     done = subprocess.run(
-        [str(repo / ".venv" / "bin" / "ansible"), ":".join(HOSTS), "-m", "ansible.builtin.ping"],
+        [
+            str(repo / ".venv" / "bin" / "ansible"),
+            ":".join(HOSTS),
+            "-i",
+            str(repo / "inventory" / "lab" / "digikel.yml"),
+            "-i",
+            str(connections),
+            "-m",
+            "ansible.builtin.command",
+            "-a",
+            "hostname",
+        ],
         cwd=repo,
         capture_output=True,
         text=True,
         timeout=180,
+        env={**os.environ, "ANSIBLE_CACHE_PLUGIN": "memory"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
     for name in HOSTS:
-        assert f"{name} | SUCCESS" in done.stdout
+        assert f"{name} | CHANGED | rc=0 >>\n{name}" in done.stdout, done.stdout
 
 
 def test_two_endpoint_containers_boot_answer_ansible_and_go(
-    lab_inventory_path: Path, repo: Path
+    lab_inventory_path: Path, repo: Path, inv, instance: Instance, tmp_path: Path
 ) -> None:
     # setup installs podman: where it does not work, the test fails rather than skip unseen.
     problem = podman_problem()
     assert problem is None, f"podman does not work on this machine: {problem}"
+    others = _others()
     runner = CliRunner()
     try:
         result = runner.invoke(app, UP, obj=Context(json=True, inventory_path=lab_inventory_path))
         assert result.exit_code == 0, result.output
         rows = json.loads(result.stdout)["containers"]["containers"]
-        assert [(c["name"], c["state"], c["ready"]) for c in rows] == [
-            ("loa-bakung-pc01", "running", True),
-            ("dc-portal01", "running", True),
+        assert [(c["name"], c["container"], c["state"], c["ready"]) for c in rows] == [
+            (h, instance.container(h), "running", True) for h in HOSTS
         ]
-        _check_systemd_and_hostname()
-        _check_capability_and_apt_cache()
-        _check_portal_port()
-        _check_ansible_ping(repo)
+        _check_systemd_and_hostname(instance)
+        _check_capability_and_apt_cache(instance)
+        _check_portal_port(instance)
+        _check_ansible_ping(repo, inv, tmp_path)
+        # The instance sees its own containers only.
+        assert sorted(c.name for c in containers_status()) == sorted(HOSTS)
 
         # up again keeps the very same containers
-        ids = _podman("inspect", "--format", "{{.Id}}", *HOSTS).stdout.split()
+        names = [instance.container(h) for h in HOSTS]
+        ids = _podman("inspect", "--format", "{{.Id}}", *names).stdout.split()
         again = runner.invoke(app, UP, obj=Context(inventory_path=lab_inventory_path))
         assert again.exit_code == 0, again.output
-        assert _podman("inspect", "--format", "{{.Id}}", *HOSTS).stdout.split() == ids
+        assert _podman("inspect", "--format", "{{.Id}}", *names).stdout.split() == ids
     finally:
-        removed = containers_down(names=HOSTS)
+        removed = containers_down()  # everything of this instance, and nothing else
     assert sorted(removed) == sorted(HOSTS)
-    for name in HOSTS:
-        assert _podman("container", "exists", name).returncode == 1
+    for host in HOSTS:
+        assert _podman("container", "exists", instance.container(host)).returncode == 1
     assert [c.state for c in containers_status(HOSTS)] == ["missing", "missing"]
+    # Every other lab's container (the operator's) is still there, the very same one.
+    after = _others()
+    assert {n: after.get(n) for n in others} == others

@@ -1,8 +1,10 @@
 """A lab for whole rollouts: three real sites' network devices in a background lab process, their
 printers as ippeveprinter, the data centre's applications and portal as HTTPS stand-ins, a store
 and backups of its own. Everything listens on addresses and ports of its own (SSH port 24xx,
-printer ports 4xxxx, data centre 127.66.24x.x), so a lab an operator runs on this machine is
-never touched. The rollouts themselves run as real `digikel` processes.
+printer ports 4xxxx, data centre 127.66.24x.x) and a lab-services instance of its own (containers
+would be named `t<worker>-rollout-<host>`; none runs, so the endpoints stage is skipped), so a lab
+an operator runs on this machine is never touched, not even its Sungai Keledang containers. The
+rollouts themselves run as real `digikel` processes.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def rolloutlab(tmp_path_factory) -> Iterator[RolloutLab]:
     from digikel.inventory import load_inventory
     from digikel.labsvc import DatacentrePlan, printer_specs, start_datacentre, start_printers
     from digikel.labsvc.datacentre import stop_datacentre
+    from digikel.labsvc.instance import configure_instance
     from digikel.labsvc.printers import stop_printers
 
     root = tmp_path_factory.mktemp("rollout")
@@ -111,7 +114,8 @@ def rolloutlab(tmp_path_factory) -> Iterator[RolloutLab]:
         queue=IPv4Address(f"127.66.{base + 1}.2"),
         port=8443,
     )
-    start_datacentre(inv, root / "labsvc", plan=plan)
+    configure_instance(root / "labsvc", f"t{worker}-rollout", plan)
+    start_datacentre(inv, root / "labsvc")  # on the instance's plan
     try:
         yield lab
     finally:

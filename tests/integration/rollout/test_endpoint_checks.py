@@ -1,13 +1,19 @@
 """The verify stage's endpoint checks: playbooks/verify.yml through ansible-runner's API, on a real
-systemd container, turned into readiness checks."""
+systemd container, turned into readiness checks.
+
+The containers belong to a lab instance of the test's own (DIGIKEL_LABSVC_DIR, names
+`t<worker>-ep-<host>`): the stage must find and converge them, never the operator's lab's."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from digikel.labsvc import container_specs, containers_down, containers_up, podman_problem
+from digikel.labsvc.instance import configure_instance
 from digikel.rollout.endpoints import endpoint_checks
 from digikel.rollout.stages import StageContext
 
@@ -15,15 +21,21 @@ HOSTS = ["bukuan-pc01", "bukuan-dsp01"]  # a site no other test boots
 
 
 @pytest.fixture(scope="module")
-def containers(inv, repo):
+def containers(inv, repo, tmp_path_factory):
     problem = podman_problem()
     assert problem is None, f"podman does not work here: {problem}"
-    result = containers_up(container_specs(inv, [], hosts=HOSTS), repo_root=repo)
-    assert result.skipped is None, result.skipped
-    try:
-        yield HOSTS
-    finally:
-        containers_down(names=HOSTS)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    state = tmp_path_factory.mktemp("labsvc-ep")
+    instance = configure_instance(state, f"t{worker}-ep")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DIGIKEL_LABSVC_DIR", str(state))
+        result = containers_up(container_specs(inv, [], hosts=HOSTS), repo_root=repo)
+        assert result.skipped is None, result.skipped
+        assert [c.container for c in result.containers] == [instance.container(h) for h in HOSTS]
+        try:
+            yield HOSTS
+        finally:
+            containers_down(names=HOSTS)
 
 
 def test_an_unconfigured_site_fails_every_endpoint_check(inv, containers, tmp_path: Path) -> None:
@@ -81,3 +93,12 @@ def test_the_endpoints_stage_converges_streams_events_and_then_verifies(
 
     second = endpoints_stage(context("second"))
     assert second.ok and not second.changed, second.detail
+    # It was the instance's own container that was converged: chromium is installed in it.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    probe = subprocess.run(
+        ["podman", "exec", f"t{worker}-ep-bukuan-pc01", "sh", "-c", "command -v chromium"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert probe.returncode == 0 and probe.stdout.strip(), probe.stderr
