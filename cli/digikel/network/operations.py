@@ -36,6 +36,7 @@ class Options:
     store: BackupStore | None = None
     revision: str = "previous"  # rollback: which backup
     reconnect_attempts: int = 3  # after a failed push, to restore the backup
+    reboot_wait: float = 150.0  # seconds a restore waits for a device that reboots
     prune: bool = False  # also remove what digikel does not manage (defconf, hand-made items)
     guard_minutes: int = 5  # RouterOS commit-confirm: the device restores itself after this
 
@@ -286,16 +287,19 @@ def _converge(work: Work, res: DeviceResult, target: str) -> None:
 
 
 def _fetch_fresh(work: Work) -> str:
-    """The running config from a new session, retried while the device comes back."""
-    last: Exception | None = None
-    for attempt in range(work.options.reconnect_attempts):
+    """The running config from a new session, retried while the device comes back (a guard
+    that loads its backup reboots the device: real gear takes a minute or two)."""
+    deadline = time.monotonic() + work.options.reboot_wait
+    attempt = 0
+    while True:
         try:
             with connect(work.ep, work.options.timeouts) as conn:
                 return work.fetch(conn)
-        except Exception as exc:
-            last = exc
-            time.sleep(1.0 + attempt)
-    raise last if last else DigikelError(f"{work.device.name}: unreachable")
+        except Exception:
+            attempt += 1
+            if attempt >= work.options.reconnect_attempts and time.monotonic() > deadline:
+                raise
+            time.sleep(min(1.0 + attempt, 10.0))
 
 
 def restore(work: Work, backup: str) -> bool:
@@ -306,6 +310,7 @@ def restore(work: Work, backup: str) -> bool:
     """
     target = _with_vault_secrets(work, backup)
     try:
+        work.driver.recover(work.ep, work.options.timeouts)
         current = _fetch_fresh(work)
         if work.device.platform == "ios":
             target = ios_config.keep_archive(target, current)

@@ -24,7 +24,7 @@ from digikel.network.routeros_defaults import default
 
 IOS_ERRORS = (
     r"(% ?Invalid input|% ?Incomplete command|% ?Ambiguous command|% ?Unknown command|% ?Error|"
-    r"Command rejected:).*"
+    r"Command rejected:|VTP VLAN configuration not allowed|% ?IP addresses may not).*"
 )
 
 
@@ -49,6 +49,10 @@ class Driver(Protocol):
         ...
 
     def identity(self, conn: Any, timeouts: Timeouts) -> str: ...
+
+    def recover(self, ep: Endpoint, timeouts: Timeouts) -> None:
+        """Undo at once what a lost session of ours left pending on the device, if anything."""
+        ...
 
 
 class RouterOS:
@@ -104,9 +108,11 @@ class RouterOS:
             guard.undo_safe_mode(conn)
             raise
         except Exception as exc:
-            self._lost_or_undo(conn)
+            lost = self._lost_or_undo(conn)
             raise DeviceError(
-                f"{ep.name}: change refused: {first_line(exc)}; undone by safe mode"
+                f"{ep.name}: "
+                + ("the device closed the session" if lost else "change refused")
+                + f": {first_line(exc)}; undone by safe mode"
             ) from None
         try:
             with connect(ep, timeouts) as probe:
@@ -126,13 +132,16 @@ class RouterOS:
         # no prompt discovery (a round trip and Netmiko's sleeps) is needed after a rename.
         return after
 
-    def _lost_or_undo(self, conn: Any) -> None:
+    def _lost_or_undo(self, conn: Any) -> bool:
         """Ctrl-D if the session still stands; if the device cut it (a command removed the path
-        the session rode on), the restore takes safe mode over from it and unrolls at once."""
+        the session rode on), the restore takes safe mode over from it and unrolls at once.
+        True if the session was lost."""
         channel = getattr(conn, "remote_conn", None)
-        if channel is None or channel.closed:
+        lost = channel is None or channel.closed
+        if lost:
             self.unroll_next = True
         guard.undo_safe_mode(conn)
+        return lost
 
     def _with_commit_confirm(
         self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts
@@ -142,7 +151,7 @@ class RouterOS:
         try:
             guard.send(conn, ep, commands, timeouts)
         except Exception as exc:
-            self._revert(conn, timeouts)
+            self._revert(conn, ep, timeouts)
             if isinstance(exc, interrupt.Interrupted):
                 raise
             raise DeviceError(
@@ -155,7 +164,7 @@ class RouterOS:
                 guard.disarm(probe, timeouts)
                 return self.fetch(probe, timeouts)
         except Exception as exc:
-            self._revert(conn, timeouts)
+            self._revert(conn, ep, timeouts)
             if isinstance(exc, interrupt.Interrupted):
                 raise
             raise DeviceError(
@@ -165,11 +174,31 @@ class RouterOS:
             ) from None
 
     @staticmethod
-    def _revert(conn: Any, timeouts: Timeouts) -> None:
+    def _revert(conn: Any, ep: Endpoint, timeouts: Timeouts) -> None:
+        """Load the backup now: from the change's session, or, if the device cut that one,
+        from a new session (at once, not after the scheduler's minutes)."""
+        channel = getattr(conn, "remote_conn", None)
+        if channel is not None and not channel.closed:
+            try:
+                guard.revert_now(conn, timeouts)
+                return
+            except Exception:
+                drop(conn)
         try:
-            guard.revert_now(conn, timeouts)
+            with connect(ep, timeouts) as other:
+                guard.revert_now(other, timeouts)
         except Exception:
-            drop(conn)  # the scheduler entry restores it
+            pass  # the scheduler entry restores it within its minutes
+
+    def recover(self, ep: Endpoint, timeouts: Timeouts) -> None:
+        """Before a restore: if our own safe-mode session was lost, take safe mode over from it
+        (`u` at the hijack prompt undoes its half change at once) and release it at once."""
+        if not self.unroll_next:
+            return
+        self.unroll_next = False
+        with connect(ep, timeouts) as conn:
+            guard.take_safe_mode(conn, ep, timeouts, unroll=True)
+            guard.release_safe_mode(conn, ep, timeouts)
 
     def identity(self, conn: Any, timeouts: Timeouts) -> str:
         out = run_command(conn, "/system identity print", timeouts)
@@ -205,15 +234,17 @@ class IOS:
     def plan(
         self, running: str, intended: str, *, rotate_secrets: bool = False, prune: bool = False
     ) -> list[str]:
-        # IOS configuration is one whole: every line is managed, so prune changes nothing.
+        # Lines of kinds the template never writes are left alone (ios_config.unmanaged).
         return ios_config.remediation(running, intended, rotate_secrets=rotate_secrets)
 
     def unmanaged(self, running: str, intended: str) -> list[str]:
-        return []
+        return ios_config.unmanaged(running, intended)
 
     def readable_diff(self, running: str, intended: str) -> str:
         cmds = ios_config.remediation(running, intended)
-        return "\n".join(cmds) + ("\n" if cmds else "")
+        text = "\n".join(cmds) + ("\n" if cmds else "")
+        alone = ios_config.unmanaged(running, intended)
+        return text + "".join(f"! not managed by digikel, left alone: {line}\n" for line in alone)
 
     def apply(self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts) -> str | None:
         archive, commands = split_block(commands, "archive")
@@ -288,6 +319,9 @@ class IOS:
                 undo(other)
         except Exception:
             pass  # the revert timer still runs on the device; restore() checks the result
+
+    def recover(self, ep: Endpoint, timeouts: Timeouts) -> None:
+        return None  # revert_now already ran `configure revert now` from a new session
 
     def identity(self, conn: Any, timeouts: Timeouts) -> str:
         out = run_command(conn, "show running-config | include ^hostname", timeouts)

@@ -140,9 +140,18 @@ def disarm(conn: Any, timeouts: Timeouts) -> None:
 
 
 def revert_now(conn: Any, timeouts: Timeouts) -> None:
-    """Load the saved backup at once (the device reboots onto its old configuration)."""
+    """Load the saved backup at once (the device reboots onto its old configuration).
+
+    Raises only if the command could not be written: once it is, the device is loading, and a
+    session that closes under us is the reboot, not a failure (a second load would reboot the
+    device twice)."""
     conn.write_channel(f"/system backup load name={GUARD}.backup\r")
-    out = conn.read_until_pattern(pattern=r"\[y/N\]|\][^\r\n]*>\s*$", read_timeout=timeouts.command)
-    if "[y/N]" in out:
-        conn.write_channel("y")
+    try:
+        out = conn.read_until_pattern(
+            pattern=r"\[y/N\]|\][^\r\n]*>\s*$", read_timeout=timeouts.command
+        )
+        if "[y/N]" in out:
+            conn.write_channel("y")
+    except Exception:
+        pass  # the device closed the session: it is rebooting onto the backup
     drop(conn)

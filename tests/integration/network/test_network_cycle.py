@@ -123,10 +123,20 @@ def test_full_cycle_on_three_sites(trusted):
     assert "ssids" in {c.name for c in checks["loa-bakung-ap02"].checks}
     assert {c.name for c in checks["sungai-keledang-sw01"].checks} >= {"vlans", "interfaces"}
 
-    # IOS: the change was confirmed and saved (startup == running).
-    state = netlab.lab.device_state("sungai-keledang-sw01")
-    assert state["startup"] == state["running"]
-    assert state["revert"] is None
+    # IOS: the change was confirmed and saved: the device prints the same startup and running
+    # configuration (each read as the device shows it, not from the lab's insides).
+    from digikel.network.connection import connect, endpoint_for, run_command
+    from digikel.network.ios_config import clean
+
+    device = netlab.inv.device("sungai-keledang-sw01")
+    with connect(endpoint_for(netlab.inv, device, netlab.secrets), netlab.options().timeouts) as c:
+        running = run_command(c, "show running-config", netlab.options().timeouts)
+        startup = run_command(c, "show startup-config", netlab.options().timeouts)
+    assert "vtp mode transparent" in running
+    # `show startup-config` opens with "Using N out of M bytes" where running has its header.
+    assert startup.lstrip().startswith("Using ")
+    assert clean(startup.split("\n", 1)[1]) == clean(running)
+    assert netlab.lab.device_state("sungai-keledang-sw01")["revert"] is None
 
     # The backup store: one commit per changed backup, site and host in the message.
     log = subprocess.run(

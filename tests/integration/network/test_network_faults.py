@@ -200,13 +200,15 @@ def test_safe_mode_held_elsewhere_refuses_the_push_and_changes_nothing(clean_fau
         other.read_until_pattern(pattern=r"<SAFE>", read_timeout=10)
         targets = select_devices(netlab.inv, hosts=["handil-bakti-ap01"])
         [res] = run("push", netlab.inv, targets, netlab.secrets, netlab.options())
-        assert res.failed and "safe mode refused" in res.error, res.error
-        assert "already taken by another session" in res.error
+        # The device asks the hijack question; the push answers "don't take it" and refuses.
+        assert res.failed and "safe mode is held by" in res.error, res.error
+        assert "nothing was changed" in res.error
         assert export(netlab, "handil-bakti-ap01") == before
 
 
-def test_drop_in_a_later_safe_mode_batch_is_undone_by_the_restore(clean_faults):
-    """94 commands go in two safe-mode batches; the drop hits the second one."""
+def test_drop_late_in_a_long_push_is_undone_by_the_device_backup(clean_faults):
+    """94 commands are more than safe mode can undo: the commit-confirm guard holds them; the
+    drop hits after 85, and the device loads its backup from before the change at once."""
     netlab = clean_faults
     fresh(netlab, "loa-bakung-rtr01")
     before = export(netlab, "loa-bakung-rtr01")
@@ -215,4 +217,5 @@ def test_drop_in_a_later_safe_mode_batch_is_undone_by_the_restore(clean_faults):
     [res] = run("push", netlab.inv, targets, netlab.secrets, netlab.options())
     assert len(res.commands) > 80
     assert res.failed and "closed the session" in res.error and res.restored is True, res.error
+    assert "back on its configuration from before the change" in res.error
     assert export(netlab, "loa-bakung-rtr01") == before

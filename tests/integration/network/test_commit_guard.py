@@ -1,0 +1,198 @@
+"""The commit guard and the site locks, driven through the real `digikel` command in a separate
+process (so signals and kill -9 are real), against the lab over real SSH.
+
+Each interruption test starts a first push, waits until the change is really under way on the
+device (the guard is armed), interrupts it, and checks that the device ends on its old
+configuration and that the records say so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from digikel.network.runner import run
+from digikel.network.targets import select_devices
+
+pytestmark = pytest.mark.lab
+DIGIKEL = str(Path(sys.executable).parent / "digikel")
+
+
+@pytest.fixture
+def lab(trusted):
+    yield trusted
+    for name in trusted.lab.specs:
+        trusted.lab.clear(name)
+
+
+def menus(netlab, name: str) -> dict:
+    return netlab.lab.device_state(name)["menus"]
+
+
+def configuration(netlab, name: str) -> str:
+    """What the device holds, without lab bookkeeping: compared before and after."""
+    state = menus(netlab, name)
+    return json.dumps({k: v for k, v in state.items() if k != "/file"}, sort_keys=True)
+
+
+def guard_armed(netlab, name: str) -> bool:
+    items = menus(netlab, name).get("/system/scheduler", [])
+    return any(i["props"].get("name") == "digikel-guard" for i in items)
+
+
+def changing(netlab, name: str) -> bool:
+    """The change has started: a command of it has landed on the device."""
+    identity = menus(netlab, name).get("/system/identity", {})
+    return identity.get("name") == name or bool(menus(netlab, name).get("/interface/bridge"))
+
+
+def answers(netlab, name: str) -> bool:
+    from digikel.network.hostkeys import fetch_host_key
+
+    device = netlab.inv.device(name)
+    try:
+        fetch_host_key(device.connect_host, device.connect_port, 2.0)
+    except Exception:
+        return False
+    return True
+
+
+def push(netlab, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [DIGIKEL, "-i", str(netlab.env_file), "network", "push", "--yes", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+
+
+def wait_for(condition, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the lab"
+        time.sleep(0.05)
+
+
+def test_a_long_first_push_is_guarded_and_leaves_no_guard_behind(lab):
+    lab.lab.reset(["loa-bakung-rtr01"])
+    targets = select_devices(lab.inv, hosts=["loa-bakung-rtr01"])
+    [res] = run("push", lab.inv, targets, lab.secrets, lab.options())
+    assert res.ok and res.changed and len(res.commands) > 80, res.error
+    assert not guard_armed(lab, "loa-bakung-rtr01")
+    assert "digikel-guard.backup" not in json.dumps(lab.lab.device_state("loa-bakung-rtr01"))
+    [again] = run("push", lab.inv, targets, lab.secrets, lab.options())
+    assert again.ok and not again.changed and again.commands == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_a_long_push_returns_the_router_to_its_old_configuration(lab, sig):
+    name = "handil-bakti-rtr01"
+    lab.lab.reset([name])
+    before = configuration(lab, name)
+    lab.lab.inject(name, "slow", ms=120)
+    proc = push(lab, "--host", name)
+    wait_for(lambda: guard_armed(lab, name) and changing(lab, name))
+    proc.send_signal(sig)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    lab.lab.clear(name)
+    wait_for(lambda: configuration(lab, name) == before, seconds=60)
+    assert not guard_armed(lab, name)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_a_safe_mode_push_undoes_it_at_once(lab, sig):
+    name = "handil-bakti-ap01"
+    lab.lab.reset([name])
+    before = configuration(lab, name)
+    lab.lab.inject(name, "slow", ms=150)
+    proc = push(lab, "--host", name)
+    wait_for(lambda: changing(lab, name))
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    lab.lab.clear(name)
+    # Ctrl-D: RouterOS undoes the safe-mode changes when it reads it, not minutes later.
+    wait_for(lambda: configuration(lab, name) == before, seconds=10)
+
+
+def test_kill_9_mid_push_the_device_restores_itself_and_a_rerun_waits_for_it(lab):
+    name = "loa-bakung-rtr01"
+    lab.lab.reset([name])
+    before = configuration(lab, name)
+    lab.lab.inject(name, "slow", ms=120)
+    proc = push(lab, "--host", name, "--guard-minutes", "1")
+    wait_for(lambda: guard_armed(lab, name) and changing(lab, name))
+    proc.kill()
+    proc.communicate(timeout=30)
+    lab.lab.clear(name)
+    assert configuration(lab, name) != before  # half applied, for now
+    # A rerun while the device-side revert is pending refuses and says why; nothing changes.
+    rerun = push(lab, "--host", name, "--guard-minutes", "1")
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode != 0, out
+    assert "revert from an interrupted push is pending" in out + err
+    # 1 minute at the lab's time scale (0.2): the scheduler loads the backup, the device reboots.
+    wait_for(lambda: configuration(lab, name) == before, seconds=60)
+    assert not guard_armed(lab, name)
+    wait_for(lambda: answers(lab, name), seconds=30)  # loading a backup reboots the device
+    # Afterwards a push converges as usual.
+    targets = select_devices(lab.inv, hosts=[name])
+    [res] = run("push", lab.inv, targets, lab.secrets, lab.options())
+    assert res.ok and res.changed, res.error
+
+
+def test_two_pushes_of_one_site_at_once_the_second_is_refused_and_nothing_is_recorded_falsely(
+    lab,
+):
+    lab.lab.reset(["sungai-keledang-sw01"])
+    factory = lab.lab.device_state("sungai-keledang-sw01")["running"]
+    lab.lab.inject("sungai-keledang-sw01", "slow", ms=60)
+    first = push(lab, "--site", "sungai-keledang")
+    wait_for(lambda: lab.lab.device_state("sungai-keledang-sw01")["running"] != factory, 60)
+    time.sleep(0.5)
+    second = push(lab, "--host", "sungai-keledang-sw01")
+    out2, err2 = second.communicate(timeout=120)
+    _out1, err1 = first.communicate(timeout=300)
+    assert first.returncode == 0, err1
+    assert second.returncode == 1, out2 + err2
+    assert "site sungai-keledang is being rolled out by" in err2
+    assert "push sungai-keledang-sw01" not in err2  # the loser never reached the device
+    lab.lab.clear("sungai-keledang-sw01")
+    # The winner's records match the device: a diff now is empty.
+    targets = select_devices(lab.inv, sites=["sungai-keledang"])
+    diff = run("diff", lab.inv, targets, lab.secrets, lab.options())
+    assert all(r.ok and r.commands == [] for r in diff), [(r.device, r.commands[:2]) for r in diff]
+
+
+def test_a_broken_template_changes_nothing_at_the_site_and_exits_2(lab, tmp_path, monkeypatch):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from digikel.cli import app
+    from digikel.network import render
+
+    site = ["loa-bakung-sw01", "loa-bakung-ap01", "loa-bakung-ap02", "loa-bakung-rtr01"]
+    lab.lab.reset(site)
+    before = {n: configuration(lab, n) for n in site}
+    templates = tmp_path / "templates"
+    shutil.copytree(render.templates_dir(), templates)
+    router = templates / "routeros" / "router.rsc.j2"
+    router.write_text(router.read_text().replace("{% endfor %}", "{% endfor", 1))
+    monkeypatch.setattr(render, "templates_dir", lambda: templates)
+    result = CliRunner().invoke(
+        app, ["-i", str(lab.env_file), "network", "push", "--site", "loa-bakung", "--yes"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "router.rsc.j2:" in result.output and "template syntax error" in result.output
+    assert {n: configuration(lab, n) for n in site} == before
