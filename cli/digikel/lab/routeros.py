@@ -467,9 +467,11 @@ class RouterOsDevice(SimDevice):
                 out.append(["add", *pairs(shown)])
                 continue
             changed = {
-                k: v for k, v in props.items() if factory.get(k) != v and k != "default-name"
+                k: v
+                for k, v in props.items()
+                if (verbose or factory.get(k) != v) and k != "default-name"
             }
-            if not changed and not verbose:
+            if not changed:
                 continue
             key = menu.factory_key
             ref = factory.get(key, "")
@@ -602,7 +604,7 @@ class RouterOsShell(Shell):
         if command.key is not None or command.kind != "word":
             raise _at("expected command name", command.column)
         name = command.text
-        if name == "quit" and path == "/":
+        if name == "quit":  # a global command: `quit` or `/quit` from any menu
             raise _Quit
         handler = self._handler(path, name)
         if handler is None:

@@ -394,6 +394,8 @@ class _Terminal:
             self.buffer = ""
             self.write("\r\n" + self.shell.prompt())
             return
+        if char == "\x04" and self.buffer:
+            return  # Ctrl-D only acts on an empty line (RouterOS: log out; safe mode undone)
         if char in "\x18\x1a\x04":
             reply = self.shell.handle_control(char)
             if reply is not None:

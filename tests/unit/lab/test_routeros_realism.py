@@ -299,3 +299,13 @@ def test_connected_routes_are_dynamic_printed_and_never_exported(device):
     assert printed[1].startswith(" 1 DAc dst-address=10.81.0.0/24 gateway=br")
     assert run(shell, "/ip route print count-only where dynamic=no") == ["1"]
     assert "10.81.0.0/24" not in device.export()
+
+
+def test_quit_from_a_menu_keeps_safe_mode_changes(device):
+    shell = device.open_shell("digikel")
+    shell.handle_control("\x18")
+    run(shell, "/interface bridge", "add name=in-menu")
+    assert shell.prompt() == "[digikel@MikroTik] /interface/bridge<SAFE> "
+    assert shell.handle_line("quit").close
+    shell.close()
+    assert "add name=in-menu" in device.export() and device.safe_holder is None
