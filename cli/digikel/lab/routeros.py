@@ -148,7 +148,7 @@ class RouterOsDevice(SimDevice):
     def factory_state(self) -> dict[str, Any]:
         state = self._blank_state()
         if self.factory == "defconf":
-            apply_defconf(state, self.spec.model, self.spec.role)
+            apply_defconf(state, self.spec.model, self.spec.role, self.name)
         state["factory_kind"] = self.factory
         return state
 
@@ -272,6 +272,7 @@ class RouterOsDevice(SimDevice):
         """Undo every change made since safe mode was taken (Ctrl-D, lost session, power loss)."""
         self._restore_snapshot()
         self._end_safe_mode()
+        self.check_management_path()  # undoing may take away an address added in safe mode
 
     def session_ended(self, shell: RouterOsShell, how: str) -> None:
         """`quit` keeps safe-mode changes, Ctrl-D undoes them; a lost session keeps safe mode held

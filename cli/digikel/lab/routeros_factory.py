@@ -96,7 +96,7 @@ def defconf_kind(model: str, role: str) -> str:
     return "router"
 
 
-def apply_defconf(state: dict[str, Any], model: str, role: str) -> None:
+def apply_defconf(state: dict[str, Any], model: str, role: str, name: str = "") -> None:
     """Add the model's default configuration to a blank state."""
     menus: dict[str, Any] = state["menus"]
     hardware = routeros_hardware(model, role)
@@ -115,7 +115,7 @@ def apply_defconf(state: dict[str, Any], model: str, role: str) -> None:
     wan = "ether1" if kind == "router" else ""
     add(
         "/interface/bridge",
-        **{"admin-mac": _mac(model), "auto-mac": "no"},
+        **{"admin-mac": _mac(name or model), "auto-mac": "no"},
         comment="defconf",
         name="bridge",
         **{"port-cost-mode": "short"},
@@ -164,8 +164,8 @@ def apply_defconf(state: dict[str, Any], model: str, role: str) -> None:
     )
 
 
-def _mac(model: str) -> str:
+def _mac(seed: str) -> str:
     import hashlib
 
-    raw = hashlib.sha256(model.encode()).digest()
+    raw = hashlib.sha256(seed.encode()).digest()
     return ":".join(f"{b:02X}" for b in (b"\x48\xa9\x8a" + raw[:3]))
