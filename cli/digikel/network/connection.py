@@ -121,7 +121,7 @@ def connect(ep: Endpoint, timeouts: Timeouts) -> Iterator[Any]:
             global_delay_factor=timeouts.pace,
         )
     except Exception as exc:
-        raise translate_connect_error(ep, exc) from None
+        raise translate_connect_error(ep, exc, timeouts) from None
     _fail_fast_when_closed(conn, ep)
     try:
         if ep.platform == "ios" and not conn.check_enable_mode():
@@ -162,10 +162,13 @@ def _fail_fast_when_closed(conn: Any, ep: Endpoint) -> None:
     conn.read_channel = read_channel
 
 
-def translate_connect_error(ep: Endpoint, exc: BaseException) -> DigikelError:
+def translate_connect_error(
+    ep: Endpoint, exc: BaseException, timeouts: Timeouts | None = None
+) -> DigikelError:
     import paramiko
     from netmiko import NetmikoAuthenticationException
 
+    timeouts = timeouts or Timeouts()
     cause = exc.__context__ or exc.__cause__
     if isinstance(cause, paramiko.BadHostKeyException):
         return hostkeys.HostKeyError(
@@ -183,6 +186,21 @@ def translate_connect_error(ep: Endpoint, exc: BaseException) -> DigikelError:
         except Exception:
             seen = None
         return hostkeys.HostKeyError(ep.name, ep.host, ep.port, seen, None, ep.known_hosts)
+    from netmiko.exceptions import ReadTimeout
+
+    if isinstance(exc, ReadTimeout) or "Pattern not detected" in str(exc):
+        return DeviceError(
+            f"{ep.name}: timed out at {ep.host}:{ep.port}: logged in, but the prompt did not "
+            f"come within the {timeouts.command:g} s allowed per command (a slow or lossy link: "
+            "raise --timeout)"
+        )
+    last = (str(cause or exc).strip().lower().splitlines() or [""])[-1]
+    if "timeout" in last or "timed out" in str(exc).lower():
+        return DeviceError(
+            f"{ep.name}: timed out at {ep.host}:{ep.port}: no answer within the "
+            f"{timeouts.connect:g} s allowed to connect and log in (a slow or lossy link: raise "
+            "--timeout; the password was not judged)"
+        )
     if isinstance(exc, NetmikoAuthenticationException):
         return DeviceError(
             f"{ep.name}: authentication failed at {ep.host}:{ep.port} as {ep.username!r} "

@@ -309,11 +309,13 @@ class IOS:
                     [f"no {u}" for u in new_users], read_timeout=timeouts.command
                 )
 
-        try:
-            undo(conn)
-            return
-        except Exception:
-            pass
+        channel = getattr(conn, "remote_conn", None)
+        if channel is not None and not channel.closed:  # a dropped session: straight to a new one
+            try:
+                undo(conn)
+                return
+            except Exception:
+                pass
         try:
             with connect(ep, timeouts) as other:
                 undo(other)
