@@ -308,18 +308,31 @@ class RouterOsDevice(SimDevice):
     def on_management_path(self) -> bool:
         return management_path_alive(self, self.spec.mgmt_address)
 
+    def return_routes(self) -> set[str]:
+        """Destinations of the enabled static routes: the session's way back to a client
+        outside the management subnet (the data centre) is one of them."""
+        return {
+            item["props"].get("dst-address", "0.0.0.0/0")
+            for item in self.items("/ip/route")
+            if item["props"].get("disabled", "no") != "yes"
+        }
+
     def check_management_path(self) -> None:
         """After a change: sessions that arrived on the management path lose it with the address,
-        its interface, bridge VLAN or port, or an input firewall rule blocking it."""
-        if self.on_management_path():
-            return
+        its interface, bridge VLAN or port, an input firewall rule blocking it, or the last route
+        to a destination they could have come from."""
+        alive = self.on_management_path()
+        routes = self.return_routes()
         for shell in list(self.shells):
-            if isinstance(shell, RouterOsShell) and shell.on_path and not shell.closed:
-                log.info("%s: session lost its management path", self.name)
-                shell.on_path = False
-                shell.closed = True
-                if shell.abort is not None:
-                    shell.abort()
+            if not (isinstance(shell, RouterOsShell) and shell.on_path and not shell.closed):
+                continue
+            if alive and (not shell.routes or shell.routes & routes):
+                continue
+            log.info("%s: session lost its management path", self.name)
+            shell.on_path = False
+            shell.closed = True
+            if shell.abort is not None:
+                shell.abort()
 
     # ----- lifecycle -----
     def open_shell(self, username: str) -> RouterOsShell:
@@ -528,6 +541,8 @@ class RouterOsShell(Shell):
         # A session that arrives while the management address is configured came over it (the
         # lab serves the inventory address); one that arrives before came the factory way.
         self.on_path = interactive and device.on_management_path()
+        # Routes present when the session arrived: one of their destinations must stay routed.
+        self.routes = device.return_routes() if self.on_path else set()
 
     # ----- terminal -----
     def banner(self) -> str:

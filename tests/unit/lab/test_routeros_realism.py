@@ -309,3 +309,22 @@ def test_quit_from_a_menu_keeps_safe_mode_changes(device):
     assert shell.handle_line("quit").close
     shell.close()
     assert "add name=in-menu" in device.export() and device.safe_holder is None
+
+
+def test_removing_the_last_route_back_cuts_the_session_setting_it_does_not(device):
+    run(
+        device.open_shell("digikel"),
+        "/interface bridge add name=br",
+        "/interface bridge port add bridge=br interface=ether2",
+        "/ip address add address=10.81.0.2/24 interface=br",
+        "/ip address add address=10.81.0.1/24 interface=br comment=mgmt",
+        "/ip route add dst-address=0.0.0.0/0 gateway=10.81.0.254 comment=default",
+    )
+    session = device.open_shell("digikel")
+    cut: list[bool] = []
+    session.abort = lambda: cut.append(True)
+    run(session, "/ip route set [ find comment=default ] gateway=10.81.0.253")
+    assert cut == []
+    run(session, "/ip route add dst-address=10.80.0.0/16 gateway=10.81.0.254")
+    run(session, "/ip route remove [ find comment=default ]")
+    assert cut == [True]
