@@ -166,11 +166,10 @@ def _run(
         exc.show()
         return exc.exit_code
     except ClickException as exc:  # usage: unknown option, missing argument, bad choice
-        if json_output:
-            emit_usage = exc.format_message()
-            report_error(emit_usage, exc.exit_code, json_output=True, usage=True)
-        else:
-            exc.show()
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:  # the usage line and where to read more, then the error line
+            sys.stderr.write(f"{ctx.get_usage()}\nTry '{ctx.command_path} --help' for help.\n")
+        report_error(exc.format_message(), exc.exit_code, json_output=json_output, usage=True)
         return exc.exit_code
     except typer.Abort:
         report_error("aborted", 1, json_output=json_output)
