@@ -137,7 +137,11 @@ def _make_plain_console_class() -> type[Console]:
         def print(self, *objects: Any, **kwargs: Any) -> None:
             objects = tuple(_plain_table(o) if isinstance(o, Table) else o for o in objects)
             kwargs.setdefault("soft_wrap", True)
-            super().print(*objects, **kwargs)
+            with self.capture() as captured:
+                super().print(*objects, **kwargs)
+            # No trailing blanks from padded cells: logs diff and grep cleanly.
+            self.file.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
+            self.file.flush()
 
     return _PlainConsole
 
