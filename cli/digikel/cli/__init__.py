@@ -32,7 +32,15 @@ GLOBAL_PANEL = "Global options (before or after the command)"
 # The root's options that every command also accepts after its own name.
 GLOBAL_OPTIONS = ("--json", "--verbose", "--debug", "--inventory")
 # Metavars of value options whose name alone would read oddly in help.
-_METAVARS = {"--inventory": "FILE", "--output": "FILE", "--backup-dir": "DIR", "--date": "DATE"}
+_METAVARS = {
+    "--inventory": "FILE",
+    "--output": "FILE",
+    "--backup-dir": "DIR",
+    "--date": "DATE",
+    "--max-age": "AGE",
+    "--timeout": "SECONDS",
+    "--lang": "id|en",
+}
 
 
 def _late_global(ctx: Any, param: Any, value: Any) -> Any:
@@ -59,7 +67,7 @@ def _metavar(param: Any) -> str:
         return str(_METAVARS[long])
     if desc is not None and not desc.is_list and desc.annotation in (int,):
         return "N"
-    return str(long).lstrip("-").upper()
+    return str(long).lstrip("-").replace("-", "_").upper()
 
 
 def _tidy_help(command: Any) -> None:
