@@ -133,6 +133,15 @@ class DigikelGroup(TyperGroup):
         super().__init__(**attrs)
         _spread_globals(self)
 
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Say so (Typer would exit 130 silently), on stderr and in --json's document.
+            state = ctx.find_object(Context)
+            report_error("interrupted", 130, json_output=bool(state and state.json))
+            raise typer.Exit(130) from None
+
     def main(  # type: ignore[override]
         self,
         args: Sequence[str] | None = None,
@@ -187,7 +196,7 @@ def _run(
             raise
         report_error(str(exc), exc.exit_code, json_output=json_output, **error_extra(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # while parsing, before any command ran
         report_error("interrupted", 130, json_output=json_output)
         return 130
     except Exception as exc:  # the last line of defence: no traceback for operators

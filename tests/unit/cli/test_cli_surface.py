@@ -239,3 +239,20 @@ def test_a_contradiction_is_refused():
     with pytest.raises(InputError, match=re.escape("--format html contradicts --output x.pdf")):
         choose_format("html", Path("x.pdf"), _PACK_EXTENSIONS, "html")
     assert choose_format(None, Path("x.pdf"), _PACK_EXTENSIONS, "html") == "pdf"
+
+
+def test_ctrl_c_in_a_command_says_interrupted_and_exits_130(monkeypatch):
+    from digikel.cli.common import Context
+
+    def interrupted(self):
+        raise KeyboardInterrupt  # what the operator's Ctrl-C raises in the middle of the work
+
+    monkeypatch.setattr(Context, "load_inventory", interrupted)
+    result = runner.invoke(app, ["inventory", "list", "--json"])
+    assert result.exit_code == 130
+    assert result.stderr == "error: interrupted\n"
+    assert json.loads(result.stdout)["error"] == {
+        "message": "interrupted",
+        "code": 130,
+        "type": "interrupted",
+    }
