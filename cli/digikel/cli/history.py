@@ -17,7 +17,9 @@ app = typer.Typer(
 @handles_errors
 def runs(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many runs.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=10_000, help="How many runs.")
+    ] = 20,
     site: Annotated[
         str | None, typer.Option("--site", "-s", help="Only runs at this site.")
     ] = None,
@@ -54,7 +56,10 @@ def runs(
 
 @app.command()
 @handles_errors
-def show(ctx: typer.Context, run: Annotated[int, typer.Argument(help="Run number.")]) -> None:
+def show(
+    ctx: typer.Context,
+    run: Annotated[int, typer.Argument(help="Run number (see `digikel history`).")],
+) -> None:
     """Show one run: per site and stage the result, and per host what changed."""
     from rich.table import Table
 

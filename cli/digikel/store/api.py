@@ -40,6 +40,7 @@ from digikel.store.records import (
 RUN_STATUSES = ("running", "ok", "failed", "partial", "interrupted")
 STAGE_STATUSES = ("running", "ok", "failed", "skipped", "interrupted")
 MARK_ACTIONS = ("mark", "unmark")
+MAX_ID = 2**63 - 1  # the largest id (and LIMIT) both SQLite and PostgreSQL hold
 
 
 def utcnow() -> dt.datetime:
@@ -302,6 +303,7 @@ class Store:
     def runs(self, *, limit: int = 50, site: str | None = None) -> list[RunRecord]:
         """Newest first; with `site`, only runs that had a stage at that site."""
         r, s = m.runs, m.stage_results
+        limit = max(0, min(limit, MAX_ID))  # a limit beyond 64 bits overflows the driver
         query = select(r).order_by(r.c.started_at.desc(), r.c.id.desc()).limit(limit)
         if site is not None:
             query = query.where(r.c.id.in_(select(s.c.run_id).where(s.c.site == site)))
@@ -309,6 +311,8 @@ class Store:
             return [_run(row) for row in conn.execute(query)]
 
     def run(self, run_id: int) -> RunRecord:
+        if not 1 <= run_id <= MAX_ID:  # no such run; and beyond 64 bits the driver overflows
+            raise _unknown_run(run_id)
         with self._read() as conn:
             row = conn.execute(select(m.runs).where(m.runs.c.id == run_id)).first()
         if row is None:

@@ -326,7 +326,28 @@ CASES = [
         "--date 2999-01-01: lies in the future",
     ),
     Case("lang-unknown", ["status", "--lang", "jv"], "--lang 'jv'"),
-    Case("history-unknown-run", ["history", "show", "987654"], "987654"),
+    Case("history-unknown-run", ["history", "show", "987654"], "unknown run 987654"),
+    Case(
+        "history-run-beyond-64-bits",
+        ["history", "show", "99999999999999999999"],
+        "unknown run 99999999999999999999: expected the id of a recorded run",
+    ),
+    Case(
+        "history-limit-beyond-64-bits",
+        ["history", "-n", "99999999999999999999"],
+        "'--limit' / '-n': Input should be less than or equal to 10000",
+    ),
+    Case("history-limit-zero", ["history", "--limit", "0"], "'--limit' / '-n'"),
+    Case(
+        "unknown-kecamatan",
+        ["status", "-k", "Atlantis"],
+        "unknown kecamatan 'Atlantis': expected one of Loa Janan Ilir",
+    ),
+    Case(
+        "date-before-programme",
+        ["site", "mark", SITE, "inaugurated", "--date", "0001-01-01"],
+        "--date 0001-01-01: before the programme began; expected 2020 or later",
+    ),
     Case(
         "inventory-missing-after-command",
         ["inventory", "validate", "-i", "nowhere/digikel.yml"],
