@@ -47,13 +47,20 @@ class Settings:
 
 
 def _read_config(path: Path) -> dict[str, Any]:
+    if path.is_dir():
+        raise InputError(f"{path}: the config file is a directory; expected a TOML file")
     if not path.is_file():
         return {}
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: byte {exc.start} is not UTF-8; expected a TOML file (UTF-8 text)"
+        ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the config file: {exc} (expected TOML)") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise InputError(f"{path}: cannot read the config file: {reason} (expected TOML)") from None
 
 
 def _section(config: dict[str, Any], name: str, path: Path) -> dict[str, Any]:

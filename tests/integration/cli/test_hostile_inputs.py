@@ -100,6 +100,12 @@ def _directory_in_the_way(tmp: Path, monkeypatch: pytest.MonkeyPatch, url: str) 
     (tmp / "pack.html").mkdir()
 
 
+def _config_bytes(tmp: Path, monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    config = tmp / "config.toml"
+    config.write_bytes(data)
+    monkeypatch.setenv("DIGIKEL_CONFIG", str(config))
+
+
 def _config(text: str) -> Setup:
     def setup(tmp: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
         config = tmp / "config.toml"
@@ -158,6 +164,33 @@ CASES = [
         ["status"],
         "readiness.max_age_days: expected a positive number of days, at most 3653",
         setup=_config("[readiness]\nmax_age_days = inf\n"),
+    ),
+    Case(
+        "config-not-utf8",
+        ["status"],
+        "config.toml: byte 2 is not UTF-8; expected a TOML file (UTF-8 text)",
+        setup=lambda tmp, mp, url: _config_bytes(tmp, mp, b"a=\xbf\xfe\n"),
+    ),
+    Case(
+        "config-is-a-directory",
+        ["status"],
+        "the config file is a directory; expected a TOML file",
+        setup=_env("DIGIKEL_CONFIG", "{tmp}"),
+    ),
+    Case(
+        "config-not-toml",
+        ["status"],
+        "config.toml: cannot read the config file:",
+        setup=_config("[store\nurl = \n"),
+    ),
+    Case(
+        "config-store-url-not-a-string",
+        ["status"],
+        "store.url: expected an SQLAlchemy URL string",
+        setup=lambda tmp, mp, url: (
+            mp.delenv("DIGIKEL_DB_URL"),
+            _config("[store]\nurl = 5\n")(tmp, mp, url),
+        )[1],
     ),
     Case(
         "config-max-age-huge",
