@@ -106,7 +106,11 @@ def _record(ctx: typer.Context, site_ref: str, what: Manual, action: str, **fiel
     label = component_label(record.component, "id")
     when = f" ({record.work_date.isoformat()})" if record.work_date else ""
     done = t(f"history.{record.action}", "id", component=label)
-    stdout_console().print(f"{site.name}: {done}{when} — {record.operator}", highlight=False)
+    from rich.markup import escape
+
+    # The operator name comes from DIGIKEL_OPERATOR: printed as text, never as markup or escapes.
+    who = escape(escape_control(record.operator))
+    stdout_console().print(f"{site.name}: {done}{when} — {who}", highlight=False)
 
 
 @app.command()

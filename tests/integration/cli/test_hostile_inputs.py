@@ -475,6 +475,13 @@ def test_a_note_with_terminal_escapes_is_kept_but_shown_escaped(digikel, cli_env
     assert document["components"]["inaugurated"]["note"] == note
 
 
+def test_an_operator_name_is_printed_as_text(digikel, cli_env, monkeypatch):
+    monkeypatch.setenv("DIGIKEL_OPERATOR", "[red]ana\x1b[1m")
+    result = digikel("site", "mark", SITE, "inaugurated")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.rstrip().endswith("[red]ana\\x1b[1m")
+
+
 def test_a_note_at_the_limit_is_accepted(digikel, cli_env):
     assert digikel("site", "mark", SITE, "inaugurated", "--note", "é" * 2048).exit_code == 0
 
