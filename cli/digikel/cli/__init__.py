@@ -93,32 +93,26 @@ def _tidy_help(command: Any) -> None:
     command.get_help_option = help_option
 
 
-def _spread_globals(root: Any) -> None:
-    """Give every command below the root a copy of the global options, so that
+def _spread_globals(root: Any, command: Any) -> None:
+    """Give `command` and everything below it a copy of the root's global options, so that
     `digikel inventory validate -i FILE` and `digikel status --json` parse like their
     forms with the options first. Click parses the copies in the command's own context
     (option values are never mistaken for options) and _late_global stores them."""
     templates = [p for p in root.params if p.opts and p.opts[0] in GLOBAL_OPTIONS]
-
-    def visit(command: Any) -> None:
-        taken = {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
-        for template in templates:
-            opts = [o for o in template.opts if o not in taken]
-            if not opts:  # the command has an option of that name itself: it wins
-                continue
-            late = copy.copy(template)
-            late.opts = opts
-            late.callback = _late_global
-            late.expose_value = False
-            late.rich_help_panel = GLOBAL_PANEL
-            command.params.append(late)
-        _tidy_help(command)
-        for sub in getattr(command, "commands", {}).values():
-            visit(sub)
-
-    for sub in root.commands.values():
-        visit(sub)
-    _tidy_help(root)
+    taken = {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
+    for template in templates:
+        opts = [o for o in template.opts if o not in taken]
+        if not opts:  # the command has an option of that name itself: it wins
+            continue
+        late = copy.copy(template)
+        late.opts = opts
+        late.callback = _late_global
+        late.expose_value = False
+        late.rich_help_panel = GLOBAL_PANEL
+        command.params.append(late)
+    _tidy_help(command)
+    for sub in getattr(command, "commands", {}).values():
+        _spread_globals(root, sub)
 
 
 class DigikelGroup(TyperGroup):
@@ -131,7 +125,17 @@ class DigikelGroup(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        _spread_globals(self)
+        _tidy_help(self)
+        self._spread: set[str] = set()
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        # Each command group gets the global options when it is first looked up: a run
+        # pays for its own group only, not for the whole tree (start-up stays cheap).
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and cmd_name not in self._spread:
+            self._spread.add(cmd_name)
+            _spread_globals(self, command)
+        return command
 
     def invoke(self, ctx: Any) -> Any:
         try:
