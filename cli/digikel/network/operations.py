@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from digikel.errors import DigikelError, InputError
 from digikel.network import interrupt, ios_config, routeros_config, verify
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from digikel.inventory.model import Device, Inventory, Site
 
 Callback = Callable[[DeviceResult], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -289,12 +290,20 @@ def _converge(work: Work, res: DeviceResult, target: str) -> None:
 def _fetch_fresh(work: Work) -> str:
     """The running config from a new session, retried while the device comes back (a guard
     that loads its backup reboots the device: real gear takes a minute or two)."""
+
+    def fetch() -> str:
+        with connect(work.ep, work.options.timeouts) as conn:
+            return work.fetch(conn)
+
+    return _retried(work, fetch)
+
+
+def _retried(work: Work, step: Callable[[], T]) -> T:
     deadline = time.monotonic() + work.options.reboot_wait
     attempt = 0
     while True:
         try:
-            with connect(work.ep, work.options.timeouts) as conn:
-                return work.fetch(conn)
+            return step()
         except Exception:
             attempt += 1
             if attempt >= work.options.reconnect_attempts and time.monotonic() > deadline:
@@ -310,7 +319,7 @@ def restore(work: Work, backup: str) -> bool:
     """
     target = _with_vault_secrets(work, backup)
     try:
-        work.driver.recover(work.ep, work.options.timeouts)
+        _retried(work, lambda: work.driver.recover(work.ep, work.options.timeouts))
         current = _fetch_fresh(work)
         if work.device.platform == "ios":
             target = ios_config.keep_archive(target, current)

@@ -195,10 +195,10 @@ class RouterOS:
         (`u` at the hijack prompt undoes its half change at once) and release it at once."""
         if not self.unroll_next:
             return
-        self.unroll_next = False
         with connect(ep, timeouts) as conn:
             guard.take_safe_mode(conn, ep, timeouts, unroll=True)
             guard.release_safe_mode(conn, ep, timeouts)
+        self.unroll_next = False  # only once it worked: a rebooting device is retried
 
     def identity(self, conn: Any, timeouts: Timeouts) -> str:
         out = run_command(conn, "/system identity print", timeouts)
@@ -246,8 +246,17 @@ class IOS:
         alone = ios_config.unmanaged(running, intended)
         return text + "".join(f"! not managed by digikel, left alone: {line}\n" for line in alone)
 
+    # The revert timer refuses to run without an archive path ("Turn config archive on before
+    # using Rollback Confirmed Change"); a device that lost an unsaved one (a reboot in the
+    # middle of a first push) gets it again before a restore's guarded change.
+    ARCHIVE = ("archive", " path flash:digikel-archive", " maximum 14")
+
     def apply(self, conn: Any, commands: list[str], ep: Endpoint, timeouts: Timeouts) -> str | None:
         archive, commands = split_block(commands, "archive")
+        if not archive and commands:
+            has = run_command(conn, "show running-config | include ^archive", timeouts)
+            if not re.search(r"^archive", has, re.M):
+                archive = list(self.ARCHIVE)
         if archive:
             # The revert timer needs an archive path; setting it cannot lock us out.
             try:
