@@ -267,9 +267,9 @@ def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
             str(device["sessions"]),
             faults or "-",
         )
-    from rich.console import Console
+    from digikel.cli.common import stdout_console
 
-    Console().print(table)
+    stdout_console().print(table)
 
 
 @app.command()

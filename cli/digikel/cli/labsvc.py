@@ -238,10 +238,11 @@ def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
 
 
 def _print_status(doc: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from digikel.cli.common import stdout_console
+
+    console = stdout_console()
     printers = Table(title="printers (ippeveprinter)")
     for column in ("printer", "uri", "pid", "up"):
         printers.add_column(column)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from digikel.cli.common import emit_json, handles_errors, stderr_console
+from digikel.cli.common import emit_json, handles_errors, parse_timeout, stderr_console
 
 if TYPE_CHECKING:
     from digikel.cli.common import Context
@@ -35,7 +35,20 @@ WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=64, help="Paral
 TimeoutOpt = Annotated[
     float,
     typer.Option(
-        "--timeout", min=1.0, max=3600.0, help="Seconds per device command and to connect (1-3600)."
+        "--timeout",
+        parser=lambda value: parse_timeout(value, minimum=1.0),
+        metavar="SECONDS",
+        help="Seconds per device command and to connect (1-3600; 90s, 2m).",
+    ),
+]
+GuardOpt = Annotated[
+    int,
+    typer.Option(
+        "--guard-minutes",
+        min=1,
+        max=30,
+        help="RouterOS changes too long for safe mode: the device restores its backup by itself "
+        "after this many minutes unless a new session confirms the change.",
     ),
 ]
 PruneOpt = Annotated[
@@ -83,6 +96,7 @@ def _options(
     backup_dir: Path | None,
     revision: str = "previous",
     prune: bool = False,
+    guard_minutes: int = 5,
 ) -> Any:
     from digikel.network.connection import Timeouts
     from digikel.network.operations import Options
@@ -95,6 +109,7 @@ def _options(
         store=BackupStore(backup_dir) if backup_dir else None,
         revision=revision,
         prune=prune,
+        guard_minutes=guard_minutes,
     )
 
 
@@ -376,13 +391,19 @@ def push(
     timeout: TimeoutOpt = 60.0,
     backup_dir: BackupDirOpt = None,
     prune: PruneOpt = False,
+    guard_minutes: GuardOpt = 5,
 ) -> None:
     """Apply only what must change (every device of a site planned first; backup first; access
     devices first, router last; one commit guard per device; the sites locked)."""
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
     _confirm(ctx, "push to", chosen, yes, check)
     opts = _options(
-        check=check, rotate=rotate_secrets, timeout=timeout, backup_dir=backup_dir, prune=prune
+        check=check,
+        rotate=rotate_secrets,
+        timeout=timeout,
+        backup_dir=backup_dir,
+        prune=prune,
+        guard_minutes=guard_minutes,
     )
     results = _locked_run(ctx, "push", inv, chosen, secrets, opts, workers)
     _report(ctx, "push", results, show="commands" if check else "")

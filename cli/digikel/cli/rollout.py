@@ -117,7 +117,9 @@ def _confirm(sites: list[Site], stages: list[str]) -> None:
             "add --yes (or --check for a dry run)"
         )
     typer.confirm(
-        f"Roll out {len(sites)} site(s) ({names}) through {', '.join(stages)}?", abort=True
+        f"Roll out {len(sites)} site(s) ({names}) through {', '.join(stages)}?",
+        abort=True,
+        err=True,  # stdout is the command's output (--json)
     )
 
 
