@@ -97,6 +97,7 @@ def _options(
     revision: str = "previous",
     prune: bool = False,
     guard_minutes: int = 5,
+    writes: bool = False,
 ) -> Any:
     from digikel.network.connection import Timeouts
     from digikel.network.operations import Options
@@ -106,7 +107,8 @@ def _options(
         check=check,
         rotate_secrets=rotate,
         timeouts=Timeouts(connect=min(timeout, 30.0), command=timeout),
-        store=BackupStore(backup_dir) if backup_dir else None,
+        # Commands that write backups check the store's folder before contacting any device.
+        store=BackupStore(backup_dir) if backup_dir or writes else None,
         revision=revision,
         prune=prune,
         guard_minutes=guard_minutes,
@@ -121,12 +123,13 @@ def _run(
     secrets: Any,
     options: Any,
     workers: int,
+    rendered: dict[str, str] | None = None,
 ) -> list[DeviceResult]:
     from digikel.network import interrupt
 
     interrupt.reset()
     with interrupt.undo_on_signals():
-        return _run_shown(ctx, operation, inv, chosen, secrets, options, workers)
+        return _run_shown(ctx, operation, inv, chosen, secrets, options, workers, rendered)
 
 
 def _run_shown(
@@ -137,6 +140,7 @@ def _run_shown(
     secrets: Any,
     options: Any,
     workers: int,
+    rendered: dict[str, str] | None = None,
 ) -> list[DeviceResult]:
     from digikel.network.runner import run
 
@@ -172,12 +176,22 @@ def _run_shown(
                 workers=workers,
                 on_start=started,
                 on_result=done,
+                rendered=rendered,
             )
 
     def plain(res: DeviceResult) -> None:
         sys.stderr.write(_line(res, markup=False) + "\n")
 
-    return run(operation, inv, chosen, secrets, options, workers=workers, on_result=plain)
+    return run(
+        operation,
+        inv,
+        chosen,
+        secrets,
+        options,
+        workers=workers,
+        on_result=plain,
+        rendered=rendered,
+    )
 
 
 def _line(res: DeviceResult, markup: bool = True) -> str:
@@ -253,14 +267,18 @@ def _locked_run(
 ) -> list[DeviceResult]:
     """A changing operation holds the lock of every site it touches (as `rollout` does) and is
     recorded as a run; a dry run (--check) changes nothing and takes no lock."""
+    from digikel.network.runner import prerender
+
+    # Bad templates or inventory values are found before anything is locked or recorded.
+    rendered = prerender(operation, inv, chosen, secrets)
     if options.check:
-        return _run(ctx, operation, inv, chosen, secrets, options, workers)
+        return _run(ctx, operation, inv, chosen, secrets, options, workers, rendered)
     from digikel.rollout.locks import holding_sites
     from digikel.store import open_store
 
     sites = [s.slug for s, _ in chosen]
     with holding_sites(open_store(), sites, f"network-{operation}") as held:
-        results = _run(ctx, operation, inv, chosen, secrets, options, workers)
+        results = _run(ctx, operation, inv, chosen, secrets, options, workers, rendered)
         held.status = _run_status(results)
     return results
 
@@ -299,15 +317,19 @@ def render(
 
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
     written = []
-    for s, devices in chosen:
-        for device in devices:
-            rendered = render_device(inv, device, secrets, masked=not show_secrets)
-            path = output / s.slug / rendered.filename
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(rendered.text)
-            if show_secrets:
-                path.chmod(0o600)
-            written.append({"device": device.name, "site": s.slug, "path": str(path)})
+    # Everything is rendered before anything is written: a broken template writes nothing.
+    renders = [
+        (s, render_device(inv, device, secrets, masked=not show_secrets))
+        for s, devices in chosen
+        for device in devices
+    ]
+    for s, rendered in renders:
+        path = output / s.slug / rendered.filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(rendered.text)
+        if show_secrets:
+            path.chmod(0o600)
+        written.append({"device": rendered.device, "site": s.slug, "path": str(path)})
     state: Context = ctx.obj
     if state.json:
         emit_json({"operation": "render", "masked": not show_secrets, "files": written})
@@ -335,7 +357,7 @@ def backup(
 ) -> None:
     """Fetch running configurations into the git backup store (one commit per changed device)."""
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
-    opts = _options(timeout=timeout, backup_dir=backup_dir)
+    opts = _options(timeout=timeout, backup_dir=backup_dir, writes=True)
     _report(ctx, "backup", _run(ctx, "backup", inv, chosen, secrets, opts, workers))
 
 
@@ -404,6 +426,7 @@ def push(
         backup_dir=backup_dir,
         prune=prune,
         guard_minutes=guard_minutes,
+        writes=True,
     )
     results = _locked_run(ctx, "push", inv, chosen, secrets, opts, workers)
     _report(ctx, "push", results, show="commands" if check else "")
@@ -455,7 +478,9 @@ def rollback(
     """Restore a backup through the same diff-and-push path (backup of the current state first)."""
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
     _confirm(ctx, f"roll back ({revision})", chosen, yes, check)
-    opts = _options(check=check, timeout=timeout, backup_dir=backup_dir, revision=revision)
+    opts = _options(
+        check=check, timeout=timeout, backup_dir=backup_dir, revision=revision, writes=True
+    )
     results = _locked_run(ctx, "rollback", inv, chosen, secrets, opts, workers)
     _report(ctx, "rollback", results, show="commands" if check else "")
 

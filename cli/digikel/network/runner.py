@@ -34,13 +34,15 @@ def run(
     workers: int = DEFAULT_WORKERS,
     on_start: Callable[[Device], None] | None = None,
     on_result: Callable[[DeviceResult], None] | None = None,
+    rendered: dict[str, str] | None = None,
 ) -> list[DeviceResult]:
+    """`rendered`: the intended configurations if the caller rendered them (prerender)."""
     func = OPERATIONS[operation]
 
     def one(device: Device, order: SiteOrder | None, index: int) -> DeviceResult:
         if on_start:
             on_start(device)
-        work = Work(inv, device, secrets, options, rendered=rendered.get(device.name))
+        work = Work(inv, device, secrets, options, rendered=prepared.get(device.name))
         if order is not None:
             work.before_change = order.gate(index)
             work.after_plan = order.reporter(index)
@@ -61,7 +63,7 @@ def run(
     if sequential:
         # A site is planned whole before it changes, so its devices must run at once.
         workers = max(workers, max((len(devices) for _, devices in targets), default=1))
-    rendered = prerender(operation, inv, targets, secrets)
+    prepared = rendered if rendered is not None else prerender(operation, inv, targets, secrets)
     futures: dict[tuple[int, int], Future[DeviceResult]] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         if sequential:

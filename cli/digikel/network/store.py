@@ -46,6 +46,11 @@ class Revision:
 class BackupStore:
     def __init__(self, root: Path | None = None) -> None:
         self.root = (root or default_backup_dir()).resolve()
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError(
+                f"backup store {self.root}: expected a folder, found a file "
+                "(set --backup-dir or DIGIKEL_BACKUP_DIR to a folder)"
+            )
 
     def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, **_GIT_ENV, "HOME": str(self.root)}

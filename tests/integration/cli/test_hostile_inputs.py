@@ -123,6 +123,25 @@ def _config_store(url: str) -> Setup:
     return setup
 
 
+def _backup_dir_is_a_file(tmp: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> Path:
+    path = tmp / "backups"
+    path.write_text("a file where the backup folder should be\n")
+    monkeypatch.setenv("DIGIKEL_BACKUP_DIR", str(path))
+    return path
+
+
+def _broken_router_template(tmp: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> Path:
+    # A template edit gone wrong: a tag left unclosed. Nothing may reach any device.
+    from digikel.network import render
+
+    templates = tmp / "templates"
+    shutil.copytree(render.templates_dir(), templates)
+    router = templates / "routeros" / "router.rsc.j2"
+    router.write_text(router.read_text().replace("{% endfor %}", "{% endfor", 1))
+    monkeypatch.setattr(render, "templates_dir", lambda: templates)
+    return router
+
+
 SITE = "loa-bakung"
 NOTE_SECRET = "catatan-rahasia-8841"
 
@@ -394,6 +413,30 @@ CASES = [
     ),
     Case("unknown-option", ["status", "--colour"], "No such option: --colour"),
     Case("unknown-mark-word", ["site", "mark", SITE, "painted"], "painted"),
+    # --- network: refused before any device is contacted, anything locked or recorded --------
+    Case("network-timeout-nan", ["network", "diff", "-s", SITE, "--timeout", "nan"], "--timeout"),
+    Case("network-timeout-inf", ["network", "push", "-s", SITE, "--timeout", "inf"], "--timeout"),
+    Case("network-timeout-zero", ["network", "backup", "-s", SITE, "--timeout", "0"], "--timeout"),
+    Case(
+        "network-backup-dir-is-a-file",
+        ["network", "backup", "-s", SITE],
+        "expected a folder, found a file",
+        setup=_backup_dir_is_a_file,
+    ),
+    Case(
+        "network-render-broken-template",
+        ["network", "render", "-s", SITE, "-o", "build/never-written"],
+        "router.rsc.j2:",
+        setup=_broken_router_template,
+    ),
+    Case(
+        "network-push-broken-template",
+        ["network", "push", "-s", SITE, "--yes"],
+        "template syntax error",
+        setup=_broken_router_template,
+    ),
+    Case("network-unknown-host", ["network", "diff", "-H", "atlantis-rtr01"], "atlantis-rtr01"),
+    Case("network-no-target", ["network", "push", "--yes"], "--all"),
 ]
 
 
