@@ -257,3 +257,31 @@ def test_kill_9_during_a_first_push_the_devices_undo_it_themselves(lab):
     # all at the lab's time scale of 0.2).
     for name in names:
         wait_for(lambda n=name: configuration(lab, n) == before[n], seconds=150)
+
+
+def test_an_ios_switch_rolls_back_to_its_factory_backup_and_forward_again(lab):
+    name = "sungai-keledang-sw01"
+    from digikel.network.connection import connect, endpoint_for, run_command
+
+    lab.lab.reset([name])
+    targets = select_devices(lab.inv, hosts=[name])
+    [pushed] = run("push", lab.inv, targets, lab.secrets, lab.options())
+    assert pushed.ok and pushed.changed, pushed.error
+    factory_revision = pushed.backup  # the pre-push backup: the factory configuration
+    [back] = run("rollback", lab.inv, targets, lab.secrets, lab.options(revision=factory_revision))
+    # ok means: a new session reads a configuration with nothing left to send to reach the
+    # backup. The device shows it: factory hostname, no VLANs, no port configuration; the
+    # automation user and the archive path stay (docs/network.md).
+    assert back.ok and back.changed, back.error
+    timeouts = lab.options().timeouts
+    with connect(endpoint_for(lab.inv, lab.inv.device(name), lab.secrets), timeouts) as conn:
+        running = run_command(conn, "show running-config", timeouts)
+        startup = run_command(conn, "show startup-config", timeouts)
+    for text in (running, startup):
+        assert "hostname Switch" in text
+        assert "switchport" not in text and "vtp mode transparent" not in text
+    # No `no switchport mode` left behind, in running or startup: the next push converges.
+    [forward] = run("push", lab.inv, targets, lab.secrets, lab.options())
+    assert forward.ok and forward.changed, forward.error
+    [again] = run("push", lab.inv, targets, lab.secrets, lab.options())
+    assert again.ok and again.commands == []
