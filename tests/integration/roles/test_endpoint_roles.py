@@ -53,16 +53,6 @@ def _record_timing(role: str, seconds: float, ok: bool) -> None:
     TIMINGS.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
-@pytest.fixture(scope="session")
-def base_image() -> str:
-    """The systemd Debian 12 image, built once per machine and reused afterwards."""
-    result = _run(["bash", str(REPO / "scripts" / "build-base-image.sh")], timeout=900)
-    assert result.returncode == 0, f"building the base image failed:\n{result.stderr[-4000:]}"
-    image = "localhost/digikel-debian12-systemd:3"
-    assert _run(["podman", "image", "exists", image]).returncode == 0
-    return image
-
-
 @pytest.fixture
 def molecule_lock() -> Iterator[None]:
     LOCK.parent.mkdir(parents=True, exist_ok=True)
