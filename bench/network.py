@@ -362,6 +362,9 @@ def _measure(
     plan = factory_plan(lab)
     scopes = _scopes(lab, plan, workers, kecamatan)
     env = ansible_env(scopes[workers[0]].peers)
+    # The pushes lock their sites and record runs: in a store of the benchmark's own, never
+    # the operator's (a quickstart may be running on the same machine).
+    env["DIGIKEL_DB_URL"] = f"sqlite:///{lab.root / 'store.db'}"
     floor = device_floor(lab)
     startup = startup_seconds(lab, runs)
     figures: dict[str, Figure] = {}

@@ -50,10 +50,6 @@ class Work:
     device: Device
     secrets: dict[str, Any]
     options: Options
-    # Called right before the first change is sent: the site's order (ordering.py).
-    before_change: Callable[[], None] | None = None
-    # Called once the change is worked out (True) or could not be (False): ordering.py.
-    after_plan: Callable[[bool], None] | None = None
     rendered: str | None = None  # the intended configuration, if the runner rendered it already
 
     @cached_property
@@ -154,23 +150,132 @@ def diff_device(work: Work) -> DeviceResult:
 
 
 def push_device(work: Work) -> DeviceResult:
-    res = work.result("push")
-    return _guard(work, res, lambda: _converge(work, res, work.intended()))
+    """Plan and change one device (both steps at once; the runner schedules them apart)."""
+    return change(work, prepare(work, "push"))
 
 
 def rollback_device(work: Work) -> DeviceResult:
-    res = work.result("rollback")
+    return change(work, prepare(work, "rollback"))
+
+
+@dataclass
+class Prepared:
+    """A device planned: its backup taken, its commands worked out; `done` if nothing to send."""
+
+    res: DeviceResult
+    before: str = ""
+    target: str = ""
+    prune: bool = False
+    done: bool = True
+    after: str | None = None  # what the guard's new session read after the change
+    # The commands as sent, secrets included; res.commands is scrubbed for the report.
+    commands: list[str] = field(default_factory=list)
+
+
+def prepare(work: Work, operation: str) -> Prepared:
+    """Step 1 (one session, read-only but for the backup store): fetch, back up, plan."""
+    res = work.result(operation)
+    prepared = Prepared(res)
 
     def body() -> None:
-        d = work.device
-        if work.options.revision == "previous":
-            commit, text = _previous_state(work)
+        d, opts = work.device, work.options
+        with connect(work.ep, opts.timeouts) as conn:
+            before = work.fetch(conn)
+        if operation == "rollback":
+            commit, text = _rollback_source(work, before)
+            res.notes.append(f"restoring backup {commit[:12]}")
+            target = _with_vault_secrets(work, text)
         else:
-            commit, text = work.store.read(d.site, d.name, d.platform, work.options.revision)
-        res.notes.append(f"restoring backup {commit[:12]}")
-        _converge(work, res, _with_vault_secrets(work, text))
+            target = work.intended()
+        # Restoring a backup means exactly that state: what it lacks goes.
+        prune = opts.prune or operation == "rollback"
+        if not opts.check:
+            res.backup = work.store.save(
+                d.site, d.name, d.platform, before, reason=f"pre-{operation} backup"
+            )
+        prepared.commands = work.driver.plan(
+            before, target, rotate_secrets=opts.rotate_secrets, prune=prune
+        )
+        res.commands = list(prepared.commands)
+        res.diff = work.driver.readable_diff(before, target)
+        if not prune:
+            _note_unmanaged(work, res, before, target)
+        res.changed = bool(res.commands) and opts.check  # "would change"
+        prepared.before, prepared.target, prepared.prune = before, target, prune
+        prepared.done = opts.check or not res.commands
+
+    _guard(work, res, body)
+    if res.failed:
+        prepared.done = True
+    return prepared
+
+
+def change(work: Work, prepared: Prepared) -> DeviceResult:
+    """Step 2 (its own session): apply the plan under the commit guard, record the result.
+
+    The device is read again first: if it changed since it was planned, it is planned again
+    from what it holds now, never changed from a stale plan.
+    """
+    res = prepared.res
+    if prepared.done:
+        return res if res.finished else _finish(res, work.secret_values())
+
+    def body() -> None:
+        d, opts = work.device, work.options
+        interrupt.check(d.name)
+        with connect(work.ep, opts.timeouts) as conn:
+            current = work.fetch(conn)
+            if current != prepared.before:
+                res.notes.append("the device changed since it was planned: planned again")
+                prepared.before = current
+                res.backup = work.store.save(
+                    d.site, d.name, d.platform, current, reason=f"pre-{res.operation} backup"
+                )
+                prepared.commands = work.driver.plan(
+                    current,
+                    prepared.target,
+                    rotate_secrets=opts.rotate_secrets,
+                    prune=prepared.prune,
+                )
+                res.commands = list(prepared.commands)
+                res.diff = work.driver.readable_diff(current, prepared.target)
+                if not prepared.commands:
+                    return
+            _apply(work, res, conn, prepared)
+        if not res.failed:
+            _record_after(work, res, prepared)
 
     return _guard(work, res, body)
+
+
+def _apply(work: Work, res: DeviceResult, conn: Any, prepared: Prepared) -> None:
+    try:
+        prepared.after = work.driver.apply(conn, prepared.commands, work.ep, work.options.timeouts)
+    except Exception as exc:
+        res.failed = True
+        res.error = str(exc) if isinstance(exc, DigikelError) else first_line(exc)
+        res.restored = restore(work, prepared.before)
+        res.error += (
+            "; the device is back on its configuration from before the change"
+            if res.restored
+            else "; the device could NOT be shown back on its earlier configuration: "
+            "check it by hand (`digikel network diff`)"
+        )
+
+
+def _record_after(work: Work, res: DeviceResult, prepared: Prepared) -> None:
+    """Records come from what a NEW session reads after the change, never from what was sent."""
+    d = work.device
+    seen = prepared.after
+    after = work.clean(seen) if seen is not None else _fetch_fresh(work)
+    res.changed = after != prepared.before
+    if res.changed:
+        # The new state is history too: `rollback` (previous) goes back to the one before it.
+        work.store.save(d.site, d.name, d.platform, after, reason=f"post-{res.operation} backup")
+    left = work.driver.plan(after, prepared.target, prune=prepared.prune)
+    if left:
+        res.failed = True
+        res.error = f"{d.name}: {len(left)} command(s) still pending after the change: {left[:3]}"
 
 
 def _note_unmanaged(work: Work, res: DeviceResult, running: str, intended: str) -> None:
@@ -207,10 +312,12 @@ def verify_device(work: Work) -> DeviceResult:
     return _guard(work, res, body)
 
 
-def _previous_state(work: Work) -> tuple[str, str]:
-    """The newest backup that differs from what the device runs now: the state before it."""
+def _rollback_source(work: Work, current: str) -> tuple[str, str]:
+    """The backup to restore: `previous` is the newest backup that differs from what the device
+    runs now (the state before its last change)."""
     d = work.device
-    current = _fetch_fresh(work)
+    if work.options.revision != "previous":
+        return work.store.read(d.site, d.name, d.platform, work.options.revision)
     for rev in work.store.revisions(d.site, d.name, d.platform):
         commit, text = work.store.read(d.site, d.name, d.platform, rev.commit)
         if text != current:
@@ -233,58 +340,6 @@ def _with_vault_secrets(work: Work, backup_text: str) -> str:
     target = routeros_config.parse(backup_text)
     intended = routeros_config.parse(work.intended())
     return routeros_config.fill_secrets(target, intended).text()
-
-
-def _converge(work: Work, res: DeviceResult, target: str) -> None:
-    """Back up, plan the change from the running config, apply it guarded, record the result.
-
-    The records come from what a NEW session reads after the change, never from what was sent.
-    """
-    d, opts = work.device, work.options
-    # Restoring a backup means exactly that state: what it lacks goes.
-    prune = opts.prune or res.operation == "rollback"
-    with connect(work.ep, opts.timeouts) as conn:
-        before = work.fetch(conn)
-        if not opts.check:
-            res.backup = work.store.save(
-                d.site, d.name, d.platform, before, reason=f"pre-{res.operation} backup"
-            )
-        res.commands = work.driver.plan(
-            before, target, rotate_secrets=opts.rotate_secrets, prune=prune
-        )
-        res.diff = work.driver.readable_diff(before, target)
-        if not prune:
-            _note_unmanaged(work, res, before, target)
-        if work.after_plan:
-            work.after_plan(True)
-        if opts.check or not res.commands:
-            res.changed = bool(res.commands) if opts.check else False
-            return
-        if work.before_change:
-            work.before_change()
-        interrupt.check(d.name)
-        try:
-            seen_after = work.driver.apply(conn, res.commands, work.ep, opts.timeouts)
-        except Exception as exc:
-            res.failed = True
-            res.error = str(exc) if isinstance(exc, DigikelError) else first_line(exc)
-            res.restored = restore(work, before)
-            res.error += (
-                "; the device is back on its configuration from before the change"
-                if res.restored
-                else "; the device could NOT be shown back on its earlier configuration: "
-                "check it by hand (`digikel network diff`)"
-            )
-            return
-    after = work.clean(seen_after) if seen_after is not None else _fetch_fresh(work)
-    res.changed = after != before
-    if res.changed:
-        # The new state is history too: `rollback` (previous) goes back to the one before it.
-        work.store.save(d.site, d.name, d.platform, after, reason=f"post-{res.operation} backup")
-    left = work.driver.plan(after, target, prune=prune)
-    if left:
-        res.failed = True
-        res.error = f"{d.name}: {len(left)} command(s) still pending after the change: {left[:3]}"
 
 
 def _fetch_fresh(work: Work) -> str:

@@ -1,64 +1,59 @@
 """A site is planned whole before any of it changes, and its changes land in the site's order.
 
 Inside a site, changes go to the access devices first and to the router last, so the devices
-behind the gateway are already right when its change lands. Connecting, backing up and working
-out the change need no order, so every device of a site does those at once. Before sending its
-first command a device waits until every device of the site has been planned (a device whose
-configuration cannot be rendered, fetched or planned stops the whole site: nothing of it
-changes, rather than a switch on the new plan behind a router on the old one), then until every
-device before it in the site's order has finished (ok or failed).
+behind the gateway are already right when its change lands. Planning (connect, fetch, back up,
+work out the commands) needs no order: every device's plan is a task of its own. A device's
+change is a second task, which becomes ready only when every device of its site has been
+planned (one that could not be reached, read or planned stops the whole site: nothing of it
+changes) and every device before it in the site's order has finished changing.
 
-No deadlock with a bounded pool: a site's devices are submitted together to a FIFO pool with at
-least as many workers as the site has devices (runner.py), and wait only for devices of their
-own site, which are therefore already running or finished.
+No task ever waits while holding a session or a worker: a change that is not ready yet is simply
+not handed out, so `workers` bounds the sessions open at once and no worker idles while work is
+ready.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
-from digikel.errors import DigikelError
+from dataclasses import dataclass, field
 
 
-class SiteNotPlanned(DigikelError):
-    """Another device of the site could not be planned: this one is left unchanged."""
+@dataclass
+class SitePlan:
+    """The state of one site's devices: which are planned, which must change, which are done."""
 
+    names: list[str]
+    planned: list[bool | None] = field(default_factory=list)  # None: not yet; False: failed
+    needs_change: list[bool] = field(default_factory=list)
+    next_change: int = 0  # index of the first device whose change is not finished
+    changing: int | None = None  # the device whose change runs now
 
-class SiteOrder:
-    def __init__(self, count: int, names: list[str] | None = None) -> None:
-        self._finished = [threading.Event() for _ in range(count)]
-        self._planned: list[bool | None] = [None] * count
-        self._names = names or [str(i) for i in range(count)]
-        self._all_planned = threading.Condition()
+    def __post_init__(self) -> None:
+        self.planned = [None] * len(self.names)
+        self.needs_change = [False] * len(self.names)
 
-    def planned(self, index: int, ok: bool) -> None:
-        """Device `index` has worked out its change (ok) or failed before it could (not ok)."""
-        with self._all_planned:
-            if self._planned[index] is None:
-                self._planned[index] = ok
-                self._all_planned.notify_all()
+    def plan_done(self, index: int, ok: bool, needs_change: bool) -> None:
+        self.planned[index] = ok
+        self.needs_change[index] = ok and needs_change
 
-    def reporter(self, index: int) -> Callable[[bool], None]:
-        return lambda ok: self.planned(index, ok)
+    @property
+    def all_planned(self) -> bool:
+        return None not in self.planned
 
-    def gate(self, index: int) -> Callable[[], None]:
-        """What device `index` calls right before its first change."""
+    def blocked_by(self) -> list[str]:
+        """The devices that could not be planned (the site then changes nothing)."""
+        return [n for n, ok in zip(self.names, self.planned, strict=True) if ok is False]
 
-        def wait_for_site() -> None:
-            with self._all_planned:
-                self._all_planned.wait_for(lambda: None not in self._planned)
-                failed = [n for n, ok in zip(self._names, self._planned, strict=True) if not ok]
-            if failed:
-                raise SiteNotPlanned(
-                    f"{self._names[index]}: not changed, because {', '.join(failed)} of the same "
-                    "site could not be planned (a site changes whole or not at all)"
-                )
-            for event in self._finished[:index]:
-                event.wait()
+    def ready_change(self) -> int | None:
+        """The device whose change may start now, if any (one at a time, in the site's order)."""
+        if not self.all_planned or self.blocked_by() or self.changing is not None:
+            return None
+        while self.next_change < len(self.names) and not self.needs_change[self.next_change]:
+            self.next_change += 1
+        if self.next_change >= len(self.names):
+            return None
+        self.changing = self.next_change
+        return self.changing
 
-        return wait_for_site
-
-    def finished(self, index: int) -> None:
-        self.planned(index, False)  # no-op if it was planned; frees its siblings if it was not
-        self._finished[index].set()
+    def change_done(self, index: int) -> None:
+        self.needs_change[index] = False
+        self.changing = None

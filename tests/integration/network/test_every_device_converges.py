@@ -134,7 +134,9 @@ def test_from_any_partial_or_drifted_state_one_push_converges_without_cutting_it
     intended = render_device(inv, device, secrets, masked=False).text
     scrub = secret_values(secrets)
     spec = DeviceSpec(device.name, "routeros", device.model, "h", 1, "u", "p", "s", device.role)
-    full = RouterOS().plan(_routeros_export(RouterOsDevice(spec, None, OfflineHost()), scrub), intended)
+    full = RouterOS().plan(
+        _routeros_export(RouterOsDevice(spec, None, OfflineHost()), scrub), intended
+    )
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(

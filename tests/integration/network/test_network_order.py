@@ -65,8 +65,9 @@ def test_changes_in_site_order_reads_at_once(trusted, timeline) -> None:
     assert all(r.ok and r.changed for r in pushed), [(r.device, r.error) for r in pushed]
     for earlier, later in itertools.pairwise(names):
         assert timeline[later]["apply_start"] >= timeline[earlier]["apply_end"], (earlier, later)
-    # The router read its configuration before the first access device's change was over.
-    assert timeline[names[-1]]["fetch"] < timeline[names[0]]["apply_end"]
+    # The whole site was planned (every device read) before the first change started.
+    first_change = min(t["apply_start"] for t in timeline.values())
+    assert all(timeline[n]["fetch"] < first_change for n in names)
 
 
 def test_one_worker_still_finishes_in_order(trusted, timeline) -> None:
@@ -82,3 +83,59 @@ def test_one_worker_still_finishes_in_order(trusted, timeline) -> None:
     assert all(r.ok and r.changed for r in pushed), [(r.device, r.error) for r in pushed]
     for earlier, later in itertools.pairwise(names):
         assert timeline[later]["apply_start"] >= timeline[earlier]["apply_end"]
+
+
+def test_a_site_with_a_device_that_cannot_be_planned_changes_nothing(trusted) -> None:
+    """The router refuses the login: its switch and access points are not changed either, while
+    another site of the same run is changed as usual."""
+    netlab = trusted
+    targets = select_devices(netlab.inv, sites=["loa-bakung", "handil-bakti"])
+    names = [d.name for _, devices in targets for d in devices]
+    netlab.lab.reset(names)
+    netlab.lab.inject("loa-bakung-rtr01", "auth")
+    try:
+        results = run("push", netlab.inv, targets, netlab.secrets, netlab.options(), workers=3)
+    finally:
+        netlab.lab.clear("loa-bakung-rtr01")
+    by = {r.device: r for r in results}
+    assert by["loa-bakung-rtr01"].failed and "authentication" in by["loa-bakung-rtr01"].error
+    for name in ("loa-bakung-sw01", "loa-bakung-ap01", "loa-bakung-ap02"):
+        assert by[name].failed and not by[name].changed
+        assert "loa-bakung-rtr01 of the same site could not be planned" in by[name].error
+        assert netlab.lab.device_state(name)["menus"]["/system/identity"].get("name") != name
+    assert all(by[n].ok and by[n].changed for n in names if n.startswith("handil-bakti"))
+
+
+def test_workers_bound_the_sessions_open_at_once(trusted, monkeypatch) -> None:
+    """Plans and changes are separate tasks; none waits holding a session."""
+    from contextlib import contextmanager
+
+    from digikel.network import connection
+
+    netlab = trusted
+    targets = select_devices(netlab.inv, sites=["loa-bakung", "handil-bakti", "sungai-keledang"])
+    names = [d.name for _, devices in targets for d in devices]
+    netlab.lab.reset(names)
+    lock = threading.Lock()
+    open_now = [0]
+    most = [0]
+    real = connection.connect
+
+    @contextmanager
+    def counted(ep: Any, timeouts: Any) -> Any:
+        with lock:
+            open_now[0] += 1
+            most[0] = max(most[0], open_now[0])
+        try:
+            with real(ep, timeouts) as conn:
+                yield conn
+        finally:
+            with lock:
+                open_now[0] -= 1
+
+    monkeypatch.setattr(operations, "connect", counted)
+    results = run("push", netlab.inv, targets, netlab.secrets, netlab.options(), workers=2)
+    assert all(r.ok and r.changed for r in results), [(r.device, r.error) for r in results]
+    # Each change also opens the guard's proof session from inside its own (platforms.connect,
+    # not counted here): at most 2 workers x 1 task session each.
+    assert most[0] <= 2
