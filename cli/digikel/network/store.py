@@ -60,6 +60,7 @@ class BackupStore:
             text=True,
             env=env,
             check=False,
+            umask=0o077,  # backups hold device configurations: git's own files owner-only too
         )
         if check and proc.returncode != 0:
             raise DigikelError(
@@ -85,6 +86,7 @@ class BackupStore:
                 "writable folder (--backup-dir or DIGIKEL_BACKUP_DIR)"
             ) from None
         self._git("init", "-q", "-b", "main", "--shared=0600")
+        (self.root / "README").touch(mode=0o600)
         (self.root / "README").write_text(
             "digikel network backups: one file per device, one commit per backup.\n"
             "Written by `digikel network backup`; restore with `digikel network rollback`.\n"

@@ -137,3 +137,24 @@ def test_unreadable_known_hosts_is_an_input_error(tmp_path):
     path.write_text("[127.64.1.2]:2222 ssh-ed25519 AAAA-not-base64\n")
     with pytest.raises(InputError, match="known_hosts"):
         hostkeys.expected_key(path, "127.64.1.2", 2222)
+
+
+def test_backups_are_readable_by_their_owner_only(tmp_path):
+    """Backups hold device configurations (IOS password hashes among them): 0700 / 0600, git's
+    own objects included."""
+    import stat
+
+    root = tmp_path / "backups"
+    store = BackupStore(root)
+    store.save("loa-bakung", "loa-bakung-sw01", "ios", "hostname sw01\n")
+    store.save("loa-bakung", "loa-bakung-sw01", "ios", "hostname sw01-b\n")
+    for path in [root, *root.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
+
+
+def test_a_file_where_the_backup_folder_should_be_is_bad_input(tmp_path):
+    where = tmp_path / "backups"
+    where.write_text("not a folder\n")
+    with pytest.raises(InputError, match="expected a folder, found a file"):
+        BackupStore(where)
