@@ -48,6 +48,10 @@ options:
     description: SSH known-hosts file of the environment's network devices.
     type: str
     default: known_hosts
+  macs:
+    description: MAC addresses of the endpoints and printers (host -> MAC), relative to this file.
+    type: str
+    default: macs.yml
   lab_network_prefix:
     description: Loopback prefix of the simulated network devices (lab only).
     type: str

@@ -252,3 +252,80 @@ def show(
                 f"  {local(event['at'])}  {shown(event['by'])}: {shown(event['what'])}",
                 highlight=False,
             )
+
+
+HostArg = Annotated[str, typer.Argument(help="The device's host name, e.g. loa-bakung-pc01.")]
+MacOpt = Annotated[
+    str,
+    typer.Option(
+        "--mac",
+        help="The MAC address read at installation (AA:BB:CC:DD:EE:FF; -, . and bare forms too).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+@handles_errors
+def device(ctx: typer.Context, site: SiteArg, host: HostArg, mac: MacOpt) -> None:
+    """Record a counter PC's, display's or printer's MAC: the router reserves its address."""
+    from digikel.errors import InputError
+    from digikel.inventory.load import shown
+    from digikel.inventory.macs import (
+        MAC_ROLES,
+        check_new_mac,
+        normalise_mac,
+        read_macs,
+        write_mac,
+    )
+
+    state: Context = ctx.obj
+    inv = state.load_inventory()
+    chosen = inv.site(site)
+    target = inv.device(host)
+    if target.site != chosen.slug:
+        raise InputError(
+            f"{host} is not a device of {chosen.name} ({chosen.slug}); its devices with a MAC are: "
+            + ", ".join(d.name for d in chosen.devices if d.role in MAC_ROLES)
+        )
+    if target.role not in MAC_ROLES:
+        raise InputError(
+            f"{host} is a {target.role} with a static address; MACs are recorded for "
+            f"{', '.join(MAC_ROLES)} devices only"
+        )
+    try:
+        normalised = normalise_mac(mac)
+    except ValueError as exc:
+        raise InputError(f"--mac: {exc}") from None
+    path = inv.macs_path
+    assert path is not None  # load_inventory always sets it
+    roles = {d.name: d.role for d in inv.devices}
+    records, _ = read_macs(path, shown(path), roles)
+    check_new_mac(path, shown(path), host, normalised, records)
+    before = target.mac
+    if before != normalised:
+        write_mac(path, host, normalised)
+    if state.json:
+        emit_json(
+            {
+                "site": chosen.slug,
+                "host": host,
+                "mac": normalised,
+                "address": str(target.address),
+                "previous": before,
+                "changed": before != normalised,
+                "file": str(path),
+            }
+        )
+        return
+    if before == normalised:
+        what = "already recorded; nothing changed"
+    elif before:
+        what = f"recorded (was {before})"
+    else:
+        what = "recorded"
+    stdout_console().print(
+        f"{host}: MAC {normalised} {what} in {shown(path)}; the router of {chosen.name} "
+        f"reserves {target.address} for it (digikel network push)",
+        highlight=False,
+    )

@@ -139,6 +139,8 @@ def device_vars(inv: Inventory, device: Device) -> dict[str, Any]:
     )
     if device.kind:
         data["digikel_display_kind"] = device.kind
+    if device.mac:  # recorded at installation; the router reserves digikel_address for it
+        data["digikel_mac"] = device.mac
     if not device.site:  # the data-centre portal serves every site
         data["digikel_hub"] = hub_vars(inv, None)
         data["digikel_applications"] = _applications(inv, None)

@@ -6,6 +6,7 @@ Every problem is collected (never only the first) so an operator fixes a file in
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from digikel.errors import InventoryError, Problem
 from digikel.inventory import addressing as plan
 from digikel.inventory.checks import check_city, check_sites
+from digikel.inventory.macs import MacRecord, macs_path, read_macs
 from digikel.inventory.model import Device, Inventory, Site, slugify
 from digikel.inventory.problems import dotted, from_validation_error, site_place
 from digikel.inventory.schema import (
@@ -102,6 +104,12 @@ def build_inventory(env_file: Path) -> tuple[Inventory | None, list[Problem]]:
         city, sites, entries_overrides(entries), app_ids, reference, shown(sites_path), lines
     )
     problems += _duplicate_app_ids(app_ids, shown(apps_path), apps_data)
+    macs_file = macs_path(env_file, env.macs)
+    roles = {d.name: d.role for site in sites for d in site.devices}
+    records, found = read_macs(macs_file, shown(macs_file), roles)
+    problems += found
+    if records:
+        sites = [_with_macs(site, records) for site in sites]
     sites.sort(key=lambda s: s.number)
     inventory = Inventory(
         environment=env.environment,
@@ -111,8 +119,16 @@ def build_inventory(env_file: Path) -> tuple[Inventory | None, list[Problem]]:
         applications=list(apps.applications),
         known_hosts_path=(base / env.known_hosts).resolve(),
         portal=_portal(city, env),
+        macs_path=macs_file,
     )
     return inventory, problems
+
+
+def _with_macs(site: Site, records: dict[str, MacRecord]) -> Site:
+    devices = tuple(
+        replace(d, mac=records[d.name].mac) if d.name in records else d for d in site.devices
+    )
+    return replace(site, devices=devices)
 
 
 def entries_overrides(

@@ -38,6 +38,7 @@ class Device:
     connect_host: str
     connect_port: int
     kind: str | None = None  # displays: "queue" or "info"
+    mac: str | None = None  # counters, displays, printers: recorded at installation (macs.yml)
 
     @property
     def is_network(self) -> bool:
@@ -54,6 +55,8 @@ class Device:
         }
         if self.kind:
             data["kind"] = self.kind
+        if self.mac:
+            data["mac"] = self.mac
         return data
 
 
@@ -112,6 +115,7 @@ class Inventory:
     applications: list[Application]
     known_hosts_path: Path
     portal: Device
+    macs_path: Path | None = None
     _by_name: dict[str, Device] = field(default_factory=dict, repr=False)
 
     _by_slug: dict[str, Site] = field(default_factory=dict, repr=False)

@@ -195,6 +195,8 @@ class EnvironmentFile(Strict):
     # The official kelurahan list per kecamatan; null turns the check off (synthetic inventories).
     reference: str | None = "../reference/samarinda-kelurahan.csv"
     known_hosts: str = "known_hosts"
+    # MAC addresses of the environment's endpoints and printers (cli/digikel/inventory/macs.py).
+    macs: str = "macs.yml"
     lab_network_prefix: IPv4Network = IPv4Network("127.64.0.0/16")
     lab_ssh_port: int = Field(default=2222, ge=1, le=65535)
     # Lab printers listen on localhost at base + 100 x site number + last octet.

@@ -71,6 +71,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "/ip dhcp-client": ("interface",),
     "/ip dhcp-server": ("interface",),
     "/ip dhcp-server network": ("address",),
+    "/ip dhcp-server lease": ("mac-address",),
     "/ip firewall address-list": ("list", "address"),
     "/ip route": ("dst-address", "gateway"),
 }

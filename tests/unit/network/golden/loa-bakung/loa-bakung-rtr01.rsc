@@ -64,6 +64,15 @@ add address=10.84.34.0/24 comment=displays dns-server=10.80.1.53 gateway=10.84.3
 add address=10.84.35.0/24 comment=printers dns-server=10.80.1.53 gateway=10.84.35.1 ntp-server=10.80.1.123
 add address=10.84.36.0/24 comment=staff_wifi dns-server=10.80.1.53 gateway=10.84.36.1 ntp-server=10.80.1.123
 add address=10.84.38.0/23 comment=public_wifi dns-server=10.84.38.1 gateway=10.84.38.1
+/ip dhcp-server lease
+add address=10.84.33.11 comment=loa-bakung-pc01 mac-address=02:00:0A:54:21:0B server=dhcp-counters
+add address=10.84.33.12 comment=loa-bakung-pc02 mac-address=02:00:0A:54:21:0C server=dhcp-counters
+add address=10.84.33.13 comment=loa-bakung-pc03 mac-address=02:00:0A:54:21:0D server=dhcp-counters
+add address=10.84.33.14 comment=loa-bakung-pc04 mac-address=02:00:0A:54:21:0E server=dhcp-counters
+add address=10.84.33.15 comment=loa-bakung-pc05 mac-address=02:00:0A:54:21:0F server=dhcp-counters
+add address=10.84.33.16 comment=loa-bakung-pc06 mac-address=02:00:0A:54:21:10 server=dhcp-counters
+add address=10.84.34.11 comment=loa-bakung-dsp01 mac-address=02:00:0A:54:22:0B server=dhcp-displays
+add address=10.84.35.11 comment=loa-bakung-prn01 mac-address=02:00:0A:54:23:0B server=dhcp-printers
 /ip dns
 set allow-remote-requests=yes servers=10.80.1.53
 /ip firewall address-list

@@ -65,6 +65,13 @@ add address=10.82.130.0/24 comment=displays dns-server=10.80.1.53 gateway=10.82.
 add address=10.82.131.0/24 comment=printers dns-server=10.80.1.53 gateway=10.82.131.1 ntp-server=10.80.1.123
 add address=10.82.132.0/24 comment=staff_wifi dns-server=10.80.1.53 gateway=10.82.132.1 ntp-server=10.80.1.123
 add address=10.82.134.0/23 comment=public_wifi dns-server=10.82.134.1 gateway=10.82.134.1
+/ip dhcp-server lease
+add address=10.82.129.11 comment=sungai-keledang-pc01 mac-address=02:00:0A:52:81:0B server=dhcp-counters
+add address=10.82.129.12 comment=sungai-keledang-pc02 mac-address=02:00:0A:52:81:0C server=dhcp-counters
+add address=10.82.129.13 comment=sungai-keledang-pc03 mac-address=02:00:0A:52:81:0D server=dhcp-counters
+add address=10.82.129.14 comment=sungai-keledang-pc04 mac-address=02:00:0A:52:81:0E server=dhcp-counters
+add address=10.82.130.11 comment=sungai-keledang-dsp01 mac-address=02:00:0A:52:82:0B server=dhcp-displays
+add address=10.82.131.11 comment=sungai-keledang-prn01 mac-address=02:00:0A:52:83:0B server=dhcp-printers
 /ip dns
 set allow-remote-requests=yes servers=10.80.1.53
 /ip firewall address-list
