@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from digikel.readiness.components import INAUGURATED, PHYSICAL_WORKS, State
+from digikel.readiness.components import INAUGURATED, MAC_ADDRESSES, PHYSICAL_WORKS, State
 from digikel.readiness.i18n import age_text, component_label, t
 from digikel.readiness.model import ComponentStatus, SiteReadiness
 
@@ -27,6 +27,8 @@ def describe(status: ComponentStatus, lang: str, max_age: dt.timedelta) -> str:
         else:
             text = t("blocker.physical.not_started", lang)
         return f"{text}: {status.note}" if status.note else text
+    if status.component == MAC_ADDRESSES:
+        return t("blocker.no_mac", lang, count=len(status.missing), names=_names(status.missing))
     if status.component == INAUGURATED:
         if status.source == "mark":
             text = t("blocker.inaugurated.unmarked", lang, by=status.by)

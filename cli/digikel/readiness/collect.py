@@ -12,6 +12,7 @@ from digikel.readiness.components import (
     APPLICATIONS,
     COMPONENTS,
     INAUGURATED,
+    MAC_ROLES,
     PORTAL_TARGET,
     ROLES_OF,
 )
@@ -45,6 +46,7 @@ def site_facts(site: Site, application_ids: Iterable[str]) -> SiteFacts:
         physical_date=site.physical_works.date,
         physical_note=site.physical_works.note,
         expected=expected,
+        without_mac=tuple(d.name for d in site.devices if d.role in MAC_ROLES and not d.mac),
     )
 
 

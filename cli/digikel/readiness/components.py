@@ -20,6 +20,12 @@ AUTOMATIC_COMPONENTS = (NETWORK, COUNTERS, DISPLAYS, PRINTERS, APPLICATIONS)
 # The order a site's readiness is shown in: the order in which work happens on site.
 COMPONENTS = (PHYSICAL_WORKS, NETWORK, COUNTERS, DISPLAYS, PRINTERS, APPLICATIONS, INAUGURATED)
 
+# Not a component of its own: a counter PC, display or printer whose MAC is not recorded yet has
+# no DHCP reservation, so it can never get its planned address. The inventory says so, and it
+# keeps the site from being ready (SiteReadiness.blockers) until `digikel site device --mac`.
+MAC_ADDRESSES = "mac_addresses"
+MAC_ROLES = ("counter", "display", "printer")
+
 # Inventory roles whose devices each automatic component must cover.
 ROLES_OF = {
     NETWORK: ("router", "switch", "ap"),

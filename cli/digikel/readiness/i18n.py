@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "component.printers": ("Printer", "Printers"),
     "component.applications": ("Aplikasi", "Applications"),
     "component.inaugurated": ("Peresmian", "Inauguration"),
+    "component.mac_addresses": ("Alamat MAC", "MAC addresses"),
     "short.physical_works": ("Fisik", "Phys"),
     "short.network": ("Jar", "Net"),
     "short.counters": ("Lok", "Ctr"),
@@ -48,6 +49,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Physical works marked not finished by {by}",
     ),
     "blocker.inaugurated.not_done": ("Belum diresmikan", "Not inaugurated yet"),
+    "blocker.no_mac": (
+        "Alamat MAC belum dicatat untuk {count} perangkat (tanpa reservasi DHCP): {names}",
+        "MAC not recorded for {count} device(s) (no DHCP reservation): {names}",
+    ),
     "blocker.inaugurated.unmarked": (
         "Tanda peresmian dicabut oleh {by}",
         "Inauguration mark withdrawn by {by}",

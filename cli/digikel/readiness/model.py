@@ -22,6 +22,8 @@ class SiteFacts:
     physical_note: str | None = None
     # component -> the targets its checks must cover (device names, "portal", application ids)
     expected: dict[str, frozenset[str]] = field(default_factory=dict)
+    # counter PCs, displays and printers without a recorded MAC (no reservation): a blocker
+    without_mac: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,17 +77,32 @@ class SiteReadiness:
 
     @property
     def ready(self) -> bool:
-        return all(c.green for c in self.components)
+        return all(c.green for c in self.components) and not self.site.without_mac
 
     @property
     def technically_ready(self) -> bool:
         """Everything green except the inauguration: ready to be inaugurated."""
-        return all(c.green for c in self.components if c.component != "inaugurated")
+        return not self.site.without_mac and all(
+            c.green for c in self.components if c.component != "inaugurated"
+        )
 
     @property
     def blockers(self) -> list[ComponentStatus]:
-        """The components that keep the site from being ready, in the order work happens."""
-        return [c for c in self.components if not c.green]
+        """What keeps the site from being ready, in the order work happens: the components
+        that are not green and, after the physical works, the devices without a MAC."""
+        found = [c for c in self.components if not c.green]
+        if self.site.without_mac:
+            from digikel.readiness.components import MAC_ADDRESSES, PHYSICAL_WORKS
+
+            missing = ComponentStatus(
+                component=MAC_ADDRESSES,
+                state=State.INCOMPLETE,
+                source="inventory",
+                missing=self.site.without_mac,
+            )
+            at = 1 if found and found[0].component == PHYSICAL_WORKS else 0
+            found.insert(at, missing)
+        return found
 
     def component(self, name: str) -> ComponentStatus:
         return next(c for c in self.components if c.component == name)
