@@ -2,11 +2,20 @@
 # The systemd Debian 12 base image of the endpoint containers (the lab's and Molecule's), built
 # here rather than on first use so that setup's time includes it and a rollout never waits on a
 # silent debootstrap. Where podman does not work the image is not built: the lab then says so and
-# skips the endpoints, never fakes them.
+# skips the endpoints, never fakes them. debootstrap's many lines go to a log, shown on failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! podman info >/dev/null 2>&1; then
   echo "podman does not work here: no base image (the endpoint containers will be skipped)" >&2
   exit 0
 fi
-bash scripts/build-base-image.sh
+log=$(mktemp /tmp/digikel-base-image.XXXXXX.log)
+started=$SECONDS
+if ! bash scripts/build-base-image.sh >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  echo "building the base image failed (full log: $log)" >&2
+  exit 1
+fi
+tail -n 1 "$log" >&2
+echo "base image: $((SECONDS - started)) s" >&2
+rm -f "$log"
