@@ -583,3 +583,131 @@ def trust_exit_code(records: list[dict[str, Any]]) -> int:
     if not failures:
         return 0
     return 1 if failures == len(records) else 3
+
+
+@app.command()
+@handles_errors
+def bootstrap(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecOpt = None,
+    wave: WaveOpt = None,
+    host: HostOpt = None,
+    all_sites: AllOpt = False,
+    expect_fingerprint: Annotated[
+        str | None,
+        typer.Option(
+            "--expect-fingerprint",
+            metavar="SHA256:...",
+            help="The host key the device must offer (one device); else it is shown and asked.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Also take over a device that is not in factory state."),
+    ] = False,
+    timeout: TimeoutOpt = 60.0,
+) -> None:
+    """Day 0: a RouterOS device on its factory configuration (192.168.88.1, admin) to the state
+    from which `digikel network push` finishes it; recorded in the store, under the sites' locks.
+    """
+    from digikel.errors import DigikelError, InputError
+    from digikel.network import bootstrap as bs
+    from digikel.network.connection import Timeouts
+
+    state: Context = ctx.obj
+    inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
+    devices = [d for _, ds in chosen for d in ds]
+    if expect_fingerprint is not None:
+        if len(devices) != 1:
+            raise InputError(
+                f"--expect-fingerprint {expect_fingerprint}: expected exactly one device "
+                f"(--host), got {len(devices)}"
+            )
+        if not expect_fingerprint.split()[-1].startswith("SHA256:"):
+            raise InputError(
+                f"--expect-fingerprint {expect_fingerprint!r}: expected SHA256:<base64> as "
+                "`ssh-keygen -lf` and `digikel network trust` show it"
+            )
+    ios = [d.name for d in devices if d.platform != "routeros"]
+    if ios:
+        raise InputError(
+            f"{', '.join(ios)}: Cisco switches are bootstrapped over their console "
+            "(--console), which this command does not offer yet; choose the RouterOS devices "
+            "with --host"
+        )
+    interactive = sys.stdin.isatty() and not state.json
+
+    def confirm(name: str, fingerprint: str) -> bool:
+        if not interactive:
+            return False
+        return typer.confirm(
+            f"{name}: trust host key {fingerprint} (compare with the device)?", err=True
+        )
+
+    def say(text: str) -> None:
+        sys.stderr.write(text + "\n")
+
+    from digikel.rollout.locks import holding_sites
+    from digikel.store import DeviceFacts, open_store
+
+    timeouts = Timeouts(connect=min(timeout, 30.0), command=timeout)
+    results: list[bs.BootstrapResult] = []
+    store = open_store()
+    sites = [s.slug for s, _ in chosen]
+    options = {"devices": [d.name for d in devices], "force": force}
+    with holding_sites(store, sites, "network-bootstrap", options) as held:
+        for _, site_devices in chosen:
+            for device in site_devices:
+                res = bs.BootstrapResult(device.name, device.site, device.platform)
+                try:
+                    res = bs.bootstrap_device(
+                        inv,
+                        device,
+                        secrets,
+                        timeouts=timeouts,
+                        expect_fingerprint=expect_fingerprint,
+                        confirm=confirm,
+                        force=force,
+                        say=say,
+                    )
+                except (bs.NotFactory, bs.FingerprintRefused) as exc:
+                    res.error = str(exc)
+                    res.notes.append("refused")
+                except DigikelError as exc:
+                    res.error = str(exc)
+                results.append(res)
+                store.record_device_facts(
+                    device.site,
+                    [
+                        DeviceFacts(
+                            device=device.name,
+                            model=res.model,
+                            serial=res.serial,
+                            fingerprint=res.fingerprint,
+                            detail=bs.record_detail(res),
+                        )
+                    ],
+                    run_id=held.run_id,
+                )
+        failed = [r for r in results if not r.ok]
+        held.status = "ok" if not failed else "failed" if len(failed) == len(results) else "partial"
+    if state.json:
+        emit_json({"operation": "bootstrap", "results": [r.as_dict() for r in results]})
+    else:
+        for res in results:
+            what = "changed" if res.changed else "nothing changed"
+            line = f"bootstrap {res.device}: {'FAILED: ' + res.error if res.error else what}"
+            sys.stdout.write(f"{line} (found: {res.found or 'unknown'})\n")
+        done = [r for r in results if r.ok]
+        sys.stdout.write(
+            f"bootstrap: {len(results)} device(s), {sum(r.changed for r in results)} changed, "
+            f"{len(failed)} failed\n"
+        )
+        if done:
+            targets = " ".join(f"--site {s}" for s in dict.fromkeys(r.site for r in done))
+            sys.stdout.write(f"next: digikel network push {targets}\n")
+    refused = [r for r in results if "refused" in r.notes]
+    if refused and len(refused) == len(failed):
+        raise typer.Exit(2)
+    raise typer.Exit(0 if not failed else 1 if len(failed) == len(results) else 3)

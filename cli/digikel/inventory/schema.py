@@ -63,6 +63,12 @@ class ModelSpec(Strict):
     platform: Literal["routeros", "ios", "debian12", "ipp"]
     role: Literal["router", "switch", "ap", "counter", "display", "printer"]
     access_ports: int | None = Field(default=None, ge=1, le=96)
+    # The oldest software the templates work on (RouterOS `7.13`, IOS `15.2(7)E4`), and the
+    # packages the device must have (RouterOS: `wifi-qcom` for /interface wifi on cAP ax).
+    min_version: str | None = Field(
+        default=None, pattern=r"^\d+\.\d+(\.\d+)?(\(\d+[a-z]?\)[A-Z]+\d*)?$"
+    )
+    packages: list[str] = Field(default_factory=list)
 
 
 class RouterPackage(Strict):

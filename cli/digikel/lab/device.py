@@ -33,6 +33,10 @@ class DeviceSpec:
     # (RouterOS drops them when a command removes or blocks it). "" = not known.
     mgmt_address: str = ""
     version: str = ""  # RouterOS version the device runs ("" = the lab's default)
+    # RouterOS: where the device answers while it is on its factory configuration (a real one
+    # on 192.168.88.1; the lab gives each device its own loopback address). "" = no such address.
+    factory_host: str = ""
+    factory_port: int = 0
 
 
 @dataclass

@@ -81,6 +81,9 @@ _LIST_COMMANDS = {"add", "set", "remove", "print", "export", "enable", "disable"
 _SINGLE_COMMANDS = {"set", "print", "export", "unset"}
 
 
+FACTORY_ADDRESS = "192.168.88.1"  # MikroTik's defconf address (manual "Default configurations")
+
+
 class CommandError(Exception):
     """A command RouterOS refuses; the text is what the device prints."""
 
@@ -303,6 +306,31 @@ class RouterOsDevice(SimDevice):
         if count > SAFE_MODE_HISTORY:
             log.info("%s: safe-mode history full, safe mode left silently", self.name)
             self._end_safe_mode()
+
+    # ----- the factory address and the device's own accounts (docs/lab.md: "Factory address") --
+    def factory_reachable(self) -> bool:
+        """Whether the device still answers where it does out of the box: `192.168.88.1` on an
+        enabled address (defconf routers and switches), or, on a CAP-mode access point, the
+        address its defconf DHCP client leases on the bridge."""
+        for item in self.items("/ip/address"):
+            props = item["props"]
+            on = props.get("disabled", "no") != "yes"
+            if on and props.get("address", "").split("/")[0] == FACTORY_ADDRESS:
+                return True
+        return any(
+            item["props"].get("comment") == "defconf"
+            and item["props"].get("disabled", "no") != "yes"
+            for item in self.items("/ip/dhcp-client")
+        )
+
+    def login_allowed(self, username: str, password: str) -> bool:
+        """The device's own `/user` table: an enabled user with this password (`admin` of a
+        factory device has an empty one)."""
+        for item in self.items("/user"):
+            props = item["props"]
+            if props.get("name") == username and props.get("disabled", "no") != "yes":
+                return str(props.get("password", "")) == password
+        return False
 
     # ----- the management path (docs/lab.md: "Sessions end as on a device") -----
     def on_management_path(self) -> bool:

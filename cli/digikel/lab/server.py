@@ -48,6 +48,7 @@ class DeviceRuntime:
     device: SimDevice
     up: bool = False
     listener: Any = None
+    factory_listener: Any = None  # RouterOS: the factory address (answers while on defconf)
     connections: set[Any] = field(default_factory=set)
     faults: dict[str, dict[str, Any]] = field(default_factory=dict)
     timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
@@ -61,6 +62,7 @@ class DeviceRuntime:
             "site": self.spec.site,
             "address": self.spec.host,
             "port": self.spec.port,
+            "factory_address": self.spec.factory_host or None,
             "up": self.up,
             "sessions": len(self.connections),
             "faults": {k: dict(v) for k, v in self.faults.items()},
@@ -158,15 +160,30 @@ class LabServer(Host):
             reuse_address=True,
             login_timeout=30,
         )
+        if spec.factory_host and isinstance(runtime.device, RouterOsDevice):
+            # The same device (same host key) on its factory address: it takes connections only
+            # while the device is on its factory configuration, and checks logins against the
+            # device's own /user table (admin with an empty password out of the box).
+            runtime.factory_listener = await asyncssh.create_server(
+                lambda: _SshServer(self, runtime, factory=True),
+                spec.factory_host,
+                spec.factory_port or spec.port,
+                server_host_keys=[key],
+                process_factory=lambda process: self._session(runtime, process),
+                line_editor=False,
+                reuse_address=True,
+                login_timeout=30,
+            )
         runtime.up = True
 
     async def close_listener(self, runtime: DeviceRuntime) -> None:
         runtime.up = False
-        if runtime.listener is not None:
-            runtime.listener.close()
-            with contextlib.suppress(Exception):
-                await runtime.listener.wait_closed()
-            runtime.listener = None
+        for listener in (runtime.listener, runtime.factory_listener):
+            if listener is not None:
+                listener.close()
+                with contextlib.suppress(Exception):
+                    await listener.wait_closed()
+        runtime.listener = runtime.factory_listener = None
 
     def _drop_sessions(self, runtime: DeviceRuntime) -> None:
         for conn in list(runtime.connections):
@@ -286,13 +303,18 @@ class LabServer(Host):
 
 
 class _SshServer(asyncssh.SSHServer):
-    def __init__(self, lab: LabServer, runtime: DeviceRuntime) -> None:
+    def __init__(self, lab: LabServer, runtime: DeviceRuntime, factory: bool = False) -> None:
         self.lab = lab
         self.runtime = runtime
+        self.factory = factory
         self.conn: Any = None
 
     def connection_made(self, conn: Any) -> None:
         self.conn = conn
+        device = self.runtime.device
+        if self.factory and not (isinstance(device, RouterOsDevice) and device.factory_reachable()):
+            conn.abort()  # nothing answers on the factory address any more
+            return
         self.runtime.connections.add(conn)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -313,6 +335,9 @@ class _SshServer(asyncssh.SSHServer):
             return False
         # RouterOS reads terminal options after '+' in the login name (netmiko sends +ct511w4098h)
         user = username.split("+", 1)[0] if spec.platform == "routeros" else username
+        device = self.runtime.device
+        if self.factory and isinstance(device, RouterOsDevice):
+            return device.factory_reachable() and device.login_allowed(user, password)
         return user == spec.username and password == spec.password
 
 

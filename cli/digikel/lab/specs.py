@@ -59,6 +59,7 @@ def lab_specs(
     specs = []
     for device in lab_devices(inv, select_sites(inv, sites, kecamatan, wave)):
         user = str(inv.hostvars(device.name).get("digikel_network_user", "digikel"))
+        routeros = device.platform == "routeros"
         specs.append(
             DeviceSpec(
                 name=device.name,
@@ -73,6 +74,16 @@ def lab_specs(
                 site=device.site,
                 enable_secret=enable,
                 mgmt_address=str(device.address),
+                factory_host=factory_host(device.connect_host) if routeros else "",
+                factory_port=device.connect_port if routeros else 0,
             )
         )
     return specs
+
+
+def factory_host(connect_host: str) -> str:
+    """The lab's stand-in for 192.168.88.1 of one device: 127.64.S.O -> 127.65.S.O."""
+    parts = connect_host.split(".")
+    if len(parts) != 4 or parts[:2] != ["127", "64"]:
+        return ""
+    return ".".join(["127", "65", *parts[2:]])

@@ -59,6 +59,8 @@ def acceptance_document(
         "checks": [c.as_dict() for c in checks],
         "runs": [store.run(run_id).as_dict() for run_id in run_ids],
         "marks": [m.as_dict() for m in store.marks(site.slug)],
+        # `digikel network bootstrap`: who, when, device, host-key fingerprint, outcome
+        "bootstraps": [b.as_dict() for b in store.bootstraps(site.slug)],
         "ready": readiness.ready,
         "blocker_text": "; ".join(
             b["text"] for b in site_document(readiness, lang, max_age)["blockers"]

@@ -419,6 +419,18 @@ class Store:
                 for site, comp, run_id, target, ok, at in conn.execute(query)
             ]
 
+    def bootstraps(self, site: str) -> list[DeviceFactRecord]:
+        """Every `digikel network bootstrap` of the site's devices (who, when, device, host-key
+        fingerprint, outcome in `detail`), oldest first."""
+        f = m.device_facts
+        query = (
+            select(f)
+            .where(f.c.site == site, f.c.detail.like("network-bootstrap%"))
+            .order_by(f.c.id)
+        )
+        with self._read() as conn:
+            return [_fact(row) for row in conn.execute(query)]
+
     def device_facts(self, site: str) -> list[DeviceFactRecord]:
         """The newest facts of every device of the site that reported any."""
         f = m.device_facts

@@ -1,0 +1,444 @@
+"""Day 0 of a RouterOS device: from MikroTik's factory configuration to the state the push needs.
+
+The push assumes a device at its inventory address with digikel's account. A device out of the
+box answers on its factory address (192.168.88.1; in the lab 127.65.<site>.<octet>) as `admin`
+with an empty password. `bootstrap_device` gets it from there to the push's starting state, in
+two sessions so that the device is never left without a way in:
+
+1. **the factory session** (as `admin`, host key shown and confirmed first): checks the device
+   is in factory state (identity `MikroTik`, `admin` the only user) and reads its facts; adds
+   digikel's account from the vault, the identity, and the management VLAN and address exactly
+   as the intended configuration has them (bridge, `/interface vlan`, `/ip address` of the
+   `mgmt` segment), so the push later takes them over in place;
+2. **the handover session** (as digikel, at the inventory address, the just-recorded host key
+   verified strictly): clears the defconf (every item the intended management items do not
+   keep, by the differ's own removals, addresses before the interfaces they sit on) and
+   disables `admin`. Only a working login as digikel at the inventory address removes the
+   factory way in.
+
+A second run finds the factory address silent, logs in as digikel and finds nothing to do.
+No CLI here: `digikel network bootstrap` is in cli/network.py.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from digikel.errors import DigikelError, InputError
+from digikel.network import hostkeys, routeros_config
+from digikel.network.connection import DeviceError, Endpoint, Timeouts, connect, run_command
+
+if TYPE_CHECKING:
+    from digikel.inventory.model import Device, Inventory
+
+FACTORY_ADDRESS = "192.168.88.1"
+FACTORY_USER = "admin"
+FACTORY_IDENTITY = "MikroTik"
+PROMPT = r"\] (> |<SAFE> )"
+
+
+class NotFactory(DigikelError):
+    """The device is not in factory state and --force was not given: nothing was changed."""
+
+
+class FingerprintRefused(DigikelError):
+    """The host key offered is not the one expected or confirmed: nothing was changed."""
+
+
+@dataclass
+class BootstrapResult:
+    device: str
+    site: str
+    platform: str
+    found: str = ""  # what the device was found in: factory, bootstrapped, half-bootstrapped
+    changed: bool = False
+    commands: list[str] = field(default_factory=list)
+    fingerprint: str | None = None
+    model: str | None = None
+    version: str | None = None
+    serial: str | None = None
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "device": self.device,
+            "site": self.site,
+            "platform": self.platform,
+            "found": self.found,
+            "changed": self.changed,
+            "ok": self.ok,
+            "commands": [_mask(c) for c in self.commands],
+            "fingerprint": self.fingerprint,
+            "model": self.model,
+            "version": self.version,
+            "serial": self.serial,
+            "error": self.error,
+            "notes": list(self.notes),
+        }
+
+
+def _mask(command: str) -> str:
+    return re.sub(
+        r'password=("[^"]*"|\S+)', "password=VAULT:vault_digikel_device_password", command
+    )
+
+
+RECORD_PREFIX = "network-bootstrap"
+
+
+def record_detail(res: BootstrapResult) -> str:
+    """The store's record of one bootstrap (device_facts.detail; who and when are the row's)."""
+    outcome = "failed" if res.error else "changed" if res.changed else "unchanged"
+    parts = [RECORD_PREFIX, outcome, f"found={res.found or 'unknown'}"]
+    if res.version:
+        parts.append(f"version={res.version}")
+    if res.commands:
+        parts.append(f"commands={len(res.commands)}")
+    return "; ".join(parts)
+
+
+def factory_host(device: Device, inv: Inventory) -> tuple[str, int]:
+    """Where the device answers out of the box: 192.168.88.1:22, or its lab stand-in."""
+    if inv.environment == "lab":
+        from digikel.lab.specs import factory_host as lab_factory_host
+
+        host = lab_factory_host(device.connect_host)
+        if host:
+            return host, device.connect_port
+    return FACTORY_ADDRESS, 22
+
+
+def sha256_part(fingerprint: str) -> str:
+    """`ssh-ed25519 SHA256:abc` or `SHA256:abc` -> `SHA256:abc`."""
+    return fingerprint.split()[-1] if fingerprint else ""
+
+
+# ----- what the intended configuration needs for the management path -----
+@dataclass
+class ManagementItems:
+    identity: str
+    lines: list[str]  # absolute commands adding the bridge, the mgmt VLAN and its address
+    keep: routeros_config.Config  # the management items, as the factory session adds them
+    intended: routeros_config.Config  # the whole intended configuration
+
+
+def management_items(intended_text: str, name: str) -> ManagementItems:
+    """The intended bridge, `mgmt` VLAN interface and `mgmt` address, as the push will want them
+    (the bridge by name only: its VLAN filtering comes with the push, with its VLAN table)."""
+    intended = routeros_config.parse(intended_text)
+    vlan = next(
+        (i for i in intended.menus.get("/interface vlan", []) if i.args.get("comment") == "mgmt"),
+        None,
+    )
+    address = next(
+        (i for i in intended.menus.get("/ip address", []) if i.args.get("comment") == "mgmt"),
+        None,
+    )
+    if vlan is None or address is None:
+        raise InputError(
+            f"{name}: the intended configuration has no `mgmt` VLAN interface and address "
+            "(templates/routeros/*.rsc.j2): bootstrap cannot hand the device over"
+        )
+    bridge_name = vlan.args.get("interface", "")
+    bridge = next(
+        (
+            i
+            for i in intended.menus.get("/interface bridge", [])
+            if i.args.get("name") == bridge_name
+        ),
+        None,
+    )
+    keep = routeros_config.Config()
+    lines: list[str] = []
+    if bridge is not None:
+        small = routeros_config.Item(
+            "/interface bridge",
+            "add",
+            "",
+            {k: v for k, v in bridge.args.items() if k in ("name", "comment")},
+        )
+        keep.add(small)
+        lines.append(f"/interface bridge {small.line()}")
+    keep.add(vlan)
+    keep.add(address)
+    lines.append(f"/interface vlan {vlan.line()}")
+    lines.append(f"/ip address {address.line()}")
+    return ManagementItems(name, lines, keep, intended)
+
+
+def absent(running: routeros_config.Config, keep: routeros_config.Config) -> list[str]:
+    """Commands adding the management items the device lacks (by name/comment, as the push
+    matches them); items already there are left for the push to set."""
+    return [
+        f"{item.menu} {item.line()}"
+        for item in keep.items()
+        if running.get(item.menu, item.key) is None
+    ]
+
+
+def has_defconf(running: routeros_config.Config) -> bool:
+    return any(
+        "defconf" in item.args.get("comment", "") or item.args.get("name") == "defconf"
+        for item in running.items()
+    )
+
+
+def defconf_removals(running: routeros_config.Config, keep: routeros_config.Config) -> list[str]:
+    """Clearing the defconf: while the device still holds defconf items, every removable item but
+    the management items is removed (as `/system reset-configuration no-defaults=yes` would leave
+    it, without losing the way in), by the differ's removals: addresses before the interfaces
+    they sit on, list members before their lists. A device without defconf items has nothing to
+    clear: items added by hand after the bootstrap are the push's business (reported, --prune)."""
+    if not has_defconf(running):
+        return []
+    return [c for c in routeros_config.plan(running, keep, prune=True).commands if " remove " in c]
+
+
+# ----- the sessions -----
+def _endpoint(device: Device, host: str, port: int, user: str, password: str, kh: Path) -> Endpoint:
+    return Endpoint(
+        name=device.name,
+        site=device.site,
+        platform="routeros",
+        host=host,
+        port=port,
+        username=user,
+        password=password,
+        known_hosts=kh,
+    )
+
+
+def _send(conn: Any, command: str, timeouts: Timeouts, name: str) -> str:
+    out = str(conn.send_command(command, expect_string=PROMPT, read_timeout=timeouts.command))
+    for marker in (
+        "failure:",
+        "bad command name",
+        "expected end of command",
+        "no such item",
+        "input does not match",
+        "syntax error",
+    ):
+        if marker in out:
+            raise DeviceError(f"{name}: the device refused {_mask(command)!r}: {out.strip()}")
+    return out
+
+
+def _users(conn: Any, timeouts: Timeouts) -> dict[str, bool]:
+    """User name -> enabled, from `/user print terse`."""
+    out = run_command(conn, "/user print terse", timeouts)
+    users: dict[str, bool] = {}
+    for line in out.splitlines():
+        match = re.search(r"\bname=(\S+)", line)
+        if match:
+            flags = line.split("name=", 1)[0]
+            users[match.group(1)] = " X " not in f" {flags} " and not re.match(r"\s*\d+\s+X", line)
+    return users
+
+
+def _identity(conn: Any, timeouts: Timeouts) -> str:
+    out = run_command(conn, "/system identity print", timeouts)
+    match = re.search(r"name:\s*(\S+)", out)
+    return match.group(1) if match else ""
+
+
+def _factory_reachable(host: str, port: int, timeout: float) -> Any | None:
+    """The host key offered at the factory address, or None when nothing answers there."""
+    import logging
+
+    quiet = logging.getLogger("paramiko.transport")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # a silent address is an answer here, not an error
+    try:
+        return hostkeys.fetch_host_key(host, port, timeout)
+    except Exception:
+        return None
+    finally:
+        quiet.setLevel(level)
+
+
+Confirm = Callable[[str, str], bool]  # (device, fingerprint) -> accepted
+
+
+def bootstrap_device(
+    inv: Inventory,
+    device: Device,
+    secrets: dict[str, Any],
+    *,
+    timeouts: Timeouts,
+    expect_fingerprint: str | None = None,
+    confirm: Confirm | None = None,
+    force: bool = False,
+    say: Callable[[str], None] = lambda text: None,
+) -> BootstrapResult:
+    """Bring one RouterOS device from its factory state to the push's starting state."""
+    from digikel.network.render import render_device
+
+    res = BootstrapResult(device.name, device.site, device.platform)
+    if device.platform != "routeros":
+        raise InputError(
+            f"{device.name}: a {device.platform} device is bootstrapped over its console "
+            "(--console /dev/ttyUSB0), not over the network"
+        )
+    password = str(secrets.get("vault_digikel_device_password") or "")
+    if not password:
+        raise InputError(
+            f"{inv.env_dir}/group_vars/all/vault.yml: expected vault_digikel_device_password"
+        )
+    user = str(inv.hostvars(device.name).get("digikel_network_user") or "digikel")
+    items = management_items(render_device(inv, device, secrets, masked=False).text, device.name)
+    kh = inv.known_hosts_path
+    fhost, fport = factory_host(device, inv)
+    key = _factory_reachable(fhost, fport, timeouts.connect)
+    if key is None:
+        say(f"{device.name}: nothing answers on the factory address {fhost}:{fport}")
+        res.found = "not on the factory address"
+        _handover(inv, device, res, items, user, password, timeouts, say)
+        return res
+    seen = hostkeys.fingerprint(key)
+    res.fingerprint = sha256_part(seen)
+    recorded = hostkeys.expected_key(kh, device.connect_host, device.connect_port)
+    say(
+        f"{device.name}: {fhost}:{fport} offers {seen}; recorded for "
+        f"{device.connect_host}:{device.connect_port}: "
+        f"{hostkeys.fingerprint(recorded) if recorded is not None else 'nothing yet'}"
+    )
+    _accept_key(device, seen, recorded, expect_fingerprint, confirm)
+    # The factory session verifies the key just accepted (a file of its own: fail closed).
+    with tempfile.TemporaryDirectory(prefix="digikel-bootstrap-") as tmp:
+        factory_kh = Path(tmp) / "known_hosts"
+        hostkeys.record_host_key(factory_kh, fhost, fport, key)
+        ep = _endpoint(device, fhost, fport, FACTORY_USER, "", factory_kh)
+        with connect(ep, timeouts) as conn:
+            _read_facts(conn, res, timeouts)
+            identity = _identity(conn, timeouts)
+            users = _users(conn, timeouts)
+            others = sorted(u for u in users if u != FACTORY_USER)
+            factory = identity == FACTORY_IDENTITY and not others
+            res.found = (
+                "factory state"
+                if factory
+                else f"NOT factory state (identity {identity!r}, users {', '.join(sorted(users))})"
+            )
+            say(f"{device.name}: found {res.found}")
+            if not factory and not force:
+                raise NotFactory(
+                    f"{device.name}: not in factory state at {fhost}:{fport}: identity "
+                    f"{identity!r} (factory: {FACTORY_IDENTITY!r}), users "
+                    f"{', '.join(sorted(users))} (factory: admin only); nothing was changed. "
+                    "If this device is to be taken over anyway, add --force"
+                )
+            if recorded is None or hostkeys.fingerprint(recorded) != seen:
+                hostkeys.record_host_key(kh, device.connect_host, device.connect_port, key)
+                res.notes.append(f"host key {seen} recorded in {kh}")
+            commands: list[str] = []
+            if user not in users:
+                commands.append(f'/user add name={user} group=full password="{password}"')
+            running = routeros_config.parse(run_command(conn, "/export", timeouts))
+            commands += absent(running, items.keep)
+            if identity != device.name:
+                commands.append(f'/system identity set name="{device.name}"')
+            for command in commands:
+                _send(conn, command, timeouts, device.name)
+            res.commands += commands
+            res.changed = bool(commands)
+    _handover(inv, device, res, items, user, password, timeouts, say)
+    return res
+
+
+def _accept_key(
+    device: Device,
+    seen: str,
+    recorded: Any | None,
+    expect: str | None,
+    confirm: Confirm | None,
+) -> None:
+    if recorded is not None and hostkeys.fingerprint(recorded) != seen:
+        raise FingerprintRefused(
+            f"{device.name}: the factory address offers {seen}, but "
+            f"{hostkeys.fingerprint(recorded)} is recorded for the device; nothing was changed "
+            "(a different box, or an impostor: check the device's console, `/ip ssh print`)"
+        )
+    if expect:
+        if sha256_part(expect) != sha256_part(seen):
+            raise FingerprintRefused(
+                f"{device.name}: the device offers {seen}, not the expected {expect}; nothing "
+                "was changed"
+            )
+        return
+    if recorded is not None:
+        return  # the key recorded before (and shown above) is the one offered
+    if confirm is None or not confirm(device.name, seen):
+        raise FingerprintRefused(
+            f"{device.name}: host key {seen} not confirmed; nothing was changed. Compare it with "
+            "the device's console and confirm it, or pass --expect-fingerprint "
+            f"{sha256_part(seen)}"
+        )
+
+
+def _read_facts(conn: Any, res: BootstrapResult, timeouts: Timeouts) -> None:
+    from digikel.network import facts
+
+    found = facts.read_routeros(lambda c: run_command(conn, c, timeouts))
+    res.model, res.version, res.serial = found.model, found.version, found.serial
+
+
+def _handover(
+    inv: Inventory,
+    device: Device,
+    res: BootstrapResult,
+    items: ManagementItems,
+    user: str,
+    password: str,
+    timeouts: Timeouts,
+    say: Callable[[str], None],
+) -> None:
+    """As digikel at the inventory address: clear the defconf, disable admin."""
+    ep = _endpoint(
+        device, device.connect_host, device.connect_port, user, password, inv.known_hosts_path
+    )
+    try:
+        session = connect(ep, timeouts)
+        conn = session.__enter__()
+    except hostkeys.HostKeyError:
+        raise
+    except DigikelError as exc:
+        if res.found == "not on the factory address":
+            raise DeviceError(
+                f"{device.name}: not on its factory address and no login as {user} at "
+                f"{device.connect_host}:{device.connect_port} ({exc}); nothing was changed"
+            ) from None
+        raise
+    try:
+        if res.model is None:
+            _read_facts(conn, res, timeouts)
+        running = routeros_config.parse(run_command(conn, "/export", timeouts))
+        users = _users(conn, timeouts)
+        identity = _identity(conn, timeouts)
+        commands = absent(running, items.keep)
+        if identity != device.name:
+            commands.append(f'/system identity set name="{device.name}"')
+        commands += defconf_removals(running, items.keep)
+        if users.get(FACTORY_USER):
+            commands.append(f"/user disable [ find name={FACTORY_USER} ]")
+        if not commands and not res.changed:
+            res.found = res.found if res.found != "not on the factory address" else "bootstrapped"
+            res.notes.append("already bootstrapped: nothing changed")
+            say(f"{device.name}: already bootstrapped; nothing changed")
+            return
+        for command in commands:
+            _send(conn, command, timeouts, device.name)
+        res.commands += commands
+        res.changed = res.changed or bool(commands)
+        say(f"{device.name}: {len(res.commands)} command(s); defconf cleared, admin disabled")
+    finally:
+        session.__exit__(None, None, None)

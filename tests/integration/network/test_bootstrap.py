@@ -1,0 +1,174 @@
+"""`digikel network bootstrap` end to end through the real CLI on the lab: a defconf RouterOS site
+(router, MikroTik switch, two access points) reached on its factory addresses as `admin` with an
+empty password, handed over to digikel's account at the inventory addresses, then finished by
+`digikel network push`; refusals (not factory, fingerprint), idempotence, the store record.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digikel.inventory import load_inventory
+from digikel.inventory.secrets import load_secrets
+from digikel.lab import hostkeys as lab_keys
+from digikel.lab.runner import RunningLab, running_lab
+
+REPO = Path(__file__).resolve().parents[3]
+DIGIKEL = str(REPO / ".venv" / "bin" / "digikel")
+SITE = "loa-bakung"
+DEVICES = ["loa-bakung-sw01", "loa-bakung-ap01", "loa-bakung-ap02", "loa-bakung-rtr01"]
+
+
+@dataclass
+class BootLab:
+    lab: RunningLab
+    inv: Any
+    env_file: Path
+    secrets: dict[str, Any]
+
+
+def _port() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return 2422 + int(worker.removeprefix("gw") or 0)
+
+
+@pytest.fixture(scope="module")
+def boot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BootLab]:
+    root = tmp_path_factory.mktemp("bootinv")
+    shutil.copytree(REPO / "inventory", root / "inventory")
+    env_file = root / "inventory" / "lab" / "digikel.yml"
+    env_file.write_text(env_file.read_text() + f"lab_ssh_port: {_port()}\n")
+    (root / "inventory" / "lab" / "known_hosts").unlink(missing_ok=True)
+    inv = load_inventory(env_file)
+    secrets = load_secrets(inv)
+    with running_lab(
+        inv,
+        sites=[SITE],
+        state_dir=root / "lab",
+        secrets=secrets,
+        time_scale=0.2,
+        factory="defconf",
+    ) as lab:
+        yield BootLab(lab, inv, env_file, secrets)
+
+
+def fingerprint(boot: BootLab, name: str) -> str:
+    line = lab_keys.public_key(str(boot.secrets["vault_digikel_lab_hostkey_seed"]), name)
+    blob = base64.b64decode(line.split()[1])
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def cli(boot: BootLab, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [DIGIKEL, "-i", str(boot.env_file), *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+        check=False,
+    )
+
+
+def bootstrap(boot: BootLab, name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return cli(
+        boot,
+        "network",
+        "bootstrap",
+        "--host",
+        name,
+        "--expect-fingerprint",
+        fingerprint(boot, name),
+        *extra,
+    )
+
+
+def test_a_defconf_site_is_bootstrapped_then_finished_by_push(boot: BootLab) -> None:
+    from digikel.store import open_store
+
+    boot.lab.reset(DEVICES, factory="defconf")
+    for name in DEVICES:
+        done = bootstrap(boot, name)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "found: factory state" in done.stdout, done.stdout
+        assert f"next: digikel network push --site {SITE}" in done.stdout
+        state = boot.lab.device_state(name)
+        users = {u["props"]["name"]: u["props"] for u in state["menus"]["/user"]}
+        assert users["admin"].get("disabled") == "yes"
+        assert "digikel" in users
+        assert not any(
+            i["props"].get("comment") == "defconf"
+            for menu in state["menus"].values()
+            if isinstance(menu, list)
+            for i in menu
+        ), name
+        assert boot.secrets["vault_digikel_device_password"] not in done.stdout + done.stderr
+    # The factory address is silent now: only the inventory address and digikel's account.
+    push = cli(boot, "network", "push", "--site", SITE, "--yes")
+    assert push.returncode == 0, push.stdout + push.stderr
+    again = cli(boot, "network", "push", "--site", SITE, "--yes")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "0 changed" in again.stdout, again.stdout
+    # Idempotent: a second bootstrap changes nothing and says so.
+    twice = cli(boot, "network", "bootstrap", "--site", SITE)
+    assert twice.returncode == 0, twice.stdout + twice.stderr
+    assert "4 device(s), 0 changed, 0 failed" in twice.stdout, twice.stdout
+    assert "already bootstrapped" in twice.stderr
+    # Recorded: who, when, device, fingerprint.
+    with open_store() as store:
+        records = store.bootstraps(SITE)
+    first = {r.device: r for r in records if r.detail and "changed" in r.detail.split("; ")[1]}
+    assert set(first) == set(DEVICES)
+    assert first["loa-bakung-rtr01"].fingerprint == fingerprint(boot, "loa-bakung-rtr01")
+    assert first["loa-bakung-rtr01"].serial and first["loa-bakung-rtr01"].operator
+
+
+def test_a_device_not_in_factory_state_is_refused_without_force(boot: BootLab) -> None:
+    from netmiko import ConnectHandler
+
+    name = "loa-bakung-sw01"
+    boot.lab.reset([name], factory="defconf")
+    spec = boot.lab.spec(name)
+    conn = ConnectHandler(
+        device_type="mikrotik_routeros",
+        host=spec.factory_host,
+        port=spec.factory_port,
+        username="admin",
+        password="",
+        fast_cli=False,
+    )
+    conn.send_command("/system identity set name=someone-elses", expect_string=r"\] > ")
+    conn.disconnect()
+    before = boot.lab.device_state(name)
+    refused = bootstrap(boot, name)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "not in factory state" in refused.stdout
+    assert "someone-elses" in refused.stdout
+    assert boot.lab.device_state(name)["menus"] == before["menus"]
+    forced = bootstrap(boot, name, "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert boot.lab.device_state(name)["menus"]["/system/identity"]["name"] == name
+
+
+def test_a_fingerprint_mismatch_is_refused(boot: BootLab) -> None:
+    name = "loa-bakung-ap02"
+    boot.lab.reset([name], factory="defconf")
+    before = boot.lab.device_state(name)
+    wrong = "SHA256:" + base64.b64encode(b"x" * 32).decode().rstrip("=")
+    refused = cli(boot, "network", "bootstrap", "--host", name, "--expect-fingerprint", wrong)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "not the expected" in refused.stdout
+    assert boot.lab.device_state(name)["menus"] == before["menus"]
+    # Without an expected fingerprint, a new key and no terminal to confirm it: refused too.
+    unconfirmed = cli(boot, "network", "bootstrap", "--host", name)
+    assert unconfirmed.returncode in (0, 2), unconfirmed.stdout  # the key was recorded before
