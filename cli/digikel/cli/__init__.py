@@ -16,6 +16,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from digikel import __version__
+from digikel.cli import endpoints as endpoints_cmd
 from digikel.cli import history as history_cmd
 from digikel.cli import inventory as inventory_cmd
 from digikel.cli import lab as lab_cmd
@@ -231,6 +232,7 @@ app.add_typer(network_cmd.app, name="network")
 app.add_typer(lab_cmd.app, name="lab")
 lab_cmd.app.add_typer(labsvc_cmd.app, name="services")
 app.add_typer(site_cmd.app, name="site")
+app.add_typer(endpoints_cmd.app, name="endpoints")
 app.add_typer(report_cmd.app, name="report")
 app.command(name="status")(status_cmd.status)
 app.command(name="rollout")(rollout_cmd.rollout)
