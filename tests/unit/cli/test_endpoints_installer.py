@@ -106,7 +106,7 @@ def test_a_site_without_macs_gets_files_but_no_netboot_menus(tmp_path, lab_inven
             "endpoints",
             "installer",
             "-s",
-            "rapak-dalam",
+            "bukuan",
             "-o",
             str(tmp_path),
             "--base-url",
@@ -115,8 +115,8 @@ def test_a_site_without_macs_gets_files_but_no_netboot_menus(tmp_path, lab_inven
     )
     assert result.exit_code == 0, result.output
     assert "no MAC recorded yet" in result.stdout
-    assert len(list((tmp_path / "rapak-dalam").glob("*.cfg"))) == 5
-    assert not (tmp_path / "rapak-dalam" / "pxelinux.cfg").exists()
+    assert len(list((tmp_path / "bukuan").glob("*.cfg"))) == 5
+    assert not (tmp_path / "bukuan" / "pxelinux.cfg").exists()
 
 
 @pytest.mark.parametrize(

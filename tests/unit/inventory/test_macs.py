@@ -55,7 +55,9 @@ def test_the_lab_records_its_pilot_devices_and_hostvars_carry_them(inv) -> None:
     pc = inv.device("loa-bakung-pc01")
     assert pc.mac == "02:00:0A:54:21:0B"  # 02:00 + 10.84.33.11, the lab's stand-in
     assert inv.hostvars("loa-bakung-pc01")["digikel_mac"] == pc.mac
-    assert "digikel_mac" not in inv.hostvars("rapak-dalam-pc01")  # wave 2024: none yet
+    assert "digikel_mac" not in inv.hostvars(
+        "bukuan-pc01"
+    )  # works not started: not installed, no MAC
     assert "digikel_mac" not in inv.hostvars("loa-bakung-rtr01")
 
 
@@ -72,7 +74,7 @@ def test_router_reserves_each_recorded_device_at_its_planned_address(inv) -> Non
     assert leases == expected and len(expected) == 8
     assert "/ip dhcp-server lease" in config
     # a site without MACs carries no reservation at all (never a made-up one)
-    other = render_device(inv, inv.device("rapak-dalam-rtr01"), load_secrets(inv), masked=True).text
+    other = render_device(inv, inv.device("bukuan-rtr01"), load_secrets(inv), masked=True).text
     assert "/ip dhcp-server lease" not in other and "mac-address=" not in other
 
 
@@ -115,25 +117,23 @@ def test_site_device_records_a_mac_keeping_the_file_as_written(inventory_copy) -
         "--json",
         "site",
         "device",
-        "rapak-dalam",
-        "rapak-dalam-pc02",
+        "bukuan",
+        "bukuan-pc02",
         "--mac",
         "3c-52-82-aa-bb-02",
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["mac"] == "3C:52:82:AA:BB:02" and document["address"] == "10.81.17.12"
+    assert document["mac"] == "3C:52:82:AA:BB:02" and document["address"] == "10.81.97.12"
     after = macs.read_text()
     assert after.startswith(before.split("macs:\n")[0])  # the comments stay
     assert set(before.splitlines()) < set(after.splitlines())  # nothing recorded is lost
-    assert '  rapak-dalam-pc02: "3C:52:82:AA:BB:02"\n' in after
+    assert '  bukuan-pc02: "3C:52:82:AA:BB:02"\n' in after
     inv = load_inventory(env_file)
-    assert inv.device("rapak-dalam-pc02").mac == "3C:52:82:AA:BB:02"
-    config = render_device(
-        inv, inv.device("rapak-dalam-rtr01"), load_secrets(inv), masked=True
-    ).text
+    assert inv.device("bukuan-pc02").mac == "3C:52:82:AA:BB:02"
+    config = render_device(inv, inv.device("bukuan-rtr01"), load_secrets(inv), masked=True).text
     assert (
-        "add address=10.81.17.12 comment=rapak-dalam-pc02 mac-address=3C:52:82:AA:BB:02 server=dhcp-counters"
+        "add address=10.81.97.12 comment=bukuan-pc02 mac-address=3C:52:82:AA:BB:02 server=dhcp-counters"
         in config
     )
     # again: nothing changes; a new MAC replaces the old one in place
@@ -142,18 +142,18 @@ def test_site_device_records_a_mac_keeping_the_file_as_written(inventory_copy) -
         "--json",
         "site",
         "device",
-        "rapak-dalam",
-        "rapak-dalam-pc02",
+        "bukuan",
+        "bukuan-pc02",
         "--mac",
         "3C:52:82:AA:BB:02",
     )
     assert json.loads(again.stdout)["changed"] is False
     assert macs.read_text() == after
     changed = invoke(
-        env_file, "site", "device", "rapak-dalam", "rapak-dalam-pc02", "--mac", "3C:52:82:AA:BB:03"
+        env_file, "site", "device", "bukuan", "bukuan-pc02", "--mac", "3C:52:82:AA:BB:03"
     )
     assert changed.exit_code == 0 and "was 3C:52:82:AA:BB:02" in changed.stdout
-    assert macs.read_text().count("rapak-dalam-pc02") == 1
+    assert macs.read_text().count("bukuan-pc02") == 1
 
 
 @pytest.mark.parametrize(
@@ -166,7 +166,7 @@ def test_site_device_records_a_mac_keeping_the_file_as_written(inventory_copy) -
         (("loa-bakung", "loa-bakung-pc02", "ff:ff:ff:ff:ff:ff"), "broadcast"),
         (("loa-bakung", "loa-bakung-pc02", "not-a-mac"), "not a MAC address"),
         (("loa-bakung", "loa-bakung-rtr01", "3c:52:82:aa:bb:01"), "router with a static address"),
-        (("loa-bakung", "rapak-dalam-pc01", "3c:52:82:aa:bb:01"), "not a device of Loa Bakung"),
+        (("loa-bakung", "bukuan-pc01", "3c:52:82:aa:bb:01"), "not a device of Loa Bakung"),
         (("loa-bakung", "loa-bakung-pc99", "3c:52:82:aa:bb:01"), "unknown host"),
     ],
 )

@@ -20,6 +20,7 @@ add comment=public_wifi interface=bridge-lan name=vlan60-public-wifi vlan-id=60
 add comment="uplink to the ISP" name=WAN
 add comment="site segments" name=LAN
 add comment="public Wi-Fi only" name=PUBLIC
+add comment="management access (MAC server, discovery)" name=MGMT
 /interface bridge port
 add bridge=bridge-lan comment="trunk handil-bakti-sw01" frame-types=admit-only-vlan-tagged interface=ether2
 /interface bridge vlan
@@ -31,6 +32,7 @@ add bridge=bridge-lan comment=staff_wifi tagged=bridge-lan,ether2 vlan-ids=50
 add bridge=bridge-lan comment=public_wifi tagged=bridge-lan,ether2 vlan-ids=60
 /interface list member
 add comment=wan interface=pppoe-wan list=WAN
+add comment="management access" interface=vlan10-mgmt list=MGMT
 add comment=mgmt interface=vlan10-mgmt list=LAN
 add comment=counters interface=vlan20-counters list=LAN
 add comment=displays interface=vlan30-displays list=LAN
@@ -38,7 +40,7 @@ add comment=printers interface=vlan40-printers list=LAN
 add comment=staff_wifi interface=vlan50-staff-wifi list=LAN
 add comment=public_wifi interface=vlan60-public-wifi list=PUBLIC
 /interface wireguard peers
-add allowed-address=10.80.254.0/24,10.80.1.0/24,10.80.16.0/20 comment="data-centre hub" endpoint-address=hub.digikel.samarindakota.go.id endpoint-port=51820 interface=wg-hub name=hub persistent-keepalive=25s public-key="aPu6g/ufWM7WjQRJ21bLgbuHSQpPNoqHwfCSuuYsqBg="
+add allowed-address=10.80.254.0/24,10.80.1.0/24,10.80.16.0/20 comment="data-centre hub" endpoint-address=203.0.113.80 endpoint-port=51820 interface=wg-hub name=hub persistent-keepalive=25s public-key="aPu6g/ufWM7WjQRJ21bLgbuHSQpPNoqHwfCSuuYsqBg="
 /ip address
 add address=10.81.112.1/24 comment=mgmt interface=vlan10-mgmt
 add address=10.81.113.1/24 comment=counters interface=vlan20-counters
@@ -65,6 +67,13 @@ add address=10.81.114.0/24 comment=displays dns-server=10.80.1.53 gateway=10.81.
 add address=10.81.115.0/24 comment=printers dns-server=10.80.1.53 gateway=10.81.115.1 ntp-server=10.80.1.123
 add address=10.81.116.0/24 comment=staff_wifi dns-server=10.80.1.53 gateway=10.81.116.1 ntp-server=10.80.1.123
 add address=10.81.118.0/23 comment=public_wifi dns-server=10.81.118.1 gateway=10.81.118.1
+/ip dhcp-server lease
+add address=10.81.113.11 comment=handil-bakti-pc01 mac-address=02:00:0A:51:71:0B server=dhcp-counters
+add address=10.81.113.12 comment=handil-bakti-pc02 mac-address=02:00:0A:51:71:0C server=dhcp-counters
+add address=10.81.113.13 comment=handil-bakti-pc03 mac-address=02:00:0A:51:71:0D server=dhcp-counters
+add address=10.81.113.14 comment=handil-bakti-pc04 mac-address=02:00:0A:51:71:0E server=dhcp-counters
+add address=10.81.114.11 comment=handil-bakti-dsp01 mac-address=02:00:0A:51:72:0B server=dhcp-displays
+add address=10.81.115.11 comment=handil-bakti-prn01 mac-address=02:00:0A:51:73:0B server=dhcp-printers
 /ip dns
 set allow-remote-requests=yes servers=10.80.1.53
 /ip firewall address-list
@@ -79,25 +88,63 @@ add address=10.81.116.0/24 comment="internal staff_wifi" list=internal
 add address=10.80.1.0/24 comment="internal data centre 10.80.1.0/24" list=internal
 add address=10.80.16.0/20 comment="internal data centre 10.80.16.0/20" list=internal
 add address=10.80.254.0/24 comment="internal hub transit" list=internal
+add address=10.80.1.10 comment="dc portal 10.80.1.10" list=dc-portal
+add address=10.80.1.53 comment="dc dns 10.80.1.53" list=dc-dns
+add address=10.80.1.123 comment="dc ntp 10.80.1.123" list=dc-ntp
+add address=10.80.1.20 comment="dc monitoring 10.80.1.20" list=dc-monitoring
 /ip firewall filter
 add action=accept chain=input comment="in: established, related" connection-state=established,related,untracked
 add action=drop chain=input comment="in: drop invalid" connection-state=invalid
-add action=accept chain=input comment="in: icmp" protocol=icmp
-add action=accept chain=input comment="in: management from the data centre (ssh)" dst-port=22 in-interface=wg-hub protocol=tcp src-address-list=datacentre
-add action=accept chain=input comment="in: monitoring from the data centre (snmp)" dst-port=161 in-interface=wg-hub protocol=udp src-address-list=datacentre
-add action=accept chain=input comment="in: dns and dhcp from the site (udp)" dst-port=53,67 in-interface-list=LAN,PUBLIC protocol=udp
-add action=accept chain=input comment="in: dns from the site (tcp)" dst-port=53 in-interface-list=LAN,PUBLIC protocol=tcp
+add action=accept chain=input comment="in: icmp: to router icmp" protocol=icmp
+add action=accept chain=input comment="in: management: datacentre to router 22,8291/tcp" dst-port=22,8291 in-interface=wg-hub protocol=tcp src-address-list=datacentre
+add action=accept chain=input comment="in: management: datacentre to router 161/udp" dst-port=161 in-interface=wg-hub protocol=udp src-address-list=datacentre
+add action=accept chain=input comment="in: dns and dhcp: lan to router 53,67/udp" dst-port=53,67 in-interface-list=LAN protocol=udp
+add action=accept chain=input comment="in: dns and dhcp: lan to router 53/tcp" dst-port=53 in-interface-list=LAN protocol=tcp
+add action=accept chain=input comment="in: dns and dhcp: public_wifi to router 53,67/udp" dst-port=53,67 in-interface=vlan60-public-wifi protocol=udp
+add action=accept chain=input comment="in: dns and dhcp: public_wifi to router 53/tcp" dst-port=53 in-interface=vlan60-public-wifi protocol=tcp
 add action=drop chain=input comment="in: drop everything else"
+add action=accept chain=forward comment="fwd: public Wi-Fi established, not fasttracked (upload)" connection-state=established,related in-interface-list=PUBLIC
+add action=accept chain=forward comment="fwd: public Wi-Fi established, not fasttracked (download)" connection-state=established,related out-interface-list=PUBLIC
 add action=fasttrack-connection chain=forward comment="fwd: fasttrack" connection-state=established,related hw-offload=yes
 add action=accept chain=forward comment="fwd: established, related" connection-state=established,related,untracked
 add action=drop chain=forward comment="fwd: drop invalid" connection-state=invalid
 add action=drop chain=forward comment="fwd: public Wi-Fi never reaches anything internal" dst-address-list=internal in-interface-list=PUBLIC
-add action=accept chain=forward comment="fwd: public Wi-Fi to the internet" in-interface-list=PUBLIC out-interface-list=WAN
-add action=drop chain=forward comment="fwd: nothing reaches public Wi-Fi" out-interface-list=PUBLIC
-add action=accept chain=forward comment="fwd: site to the data centre" in-interface-list=LAN out-interface=wg-hub
-add action=accept chain=forward comment="fwd: data centre to the site" in-interface=wg-hub out-interface-list=LAN src-address-list=datacentre
-add action=accept chain=forward comment="fwd: site to the internet" in-interface-list=LAN out-interface-list=WAN
+add action=accept chain=forward comment="fwd: printing: counters to printers 631/tcp" dst-port=631 in-interface=vlan20-counters out-interface=vlan40-printers protocol=tcp
+add action=accept chain=forward comment="fwd: applications: counters to datacentre any" dst-address-list=datacentre in-interface=vlan20-counters out-interface=wg-hub
+add action=accept chain=forward comment="fwd: applications: displays to datacentre any" dst-address-list=datacentre in-interface=vlan30-displays out-interface=wg-hub
+add action=accept chain=forward comment="fwd: staff portal: staff_wifi to portal 80,443/tcp" dst-address-list=dc-portal dst-port=80,443 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=tcp
+add action=accept chain=forward comment="fwd: name service: mgmt to dns 53/udp" dst-address-list=dc-dns dst-port=53 in-interface=vlan10-mgmt out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: name service: mgmt to dns 53/tcp" dst-address-list=dc-dns dst-port=53 in-interface=vlan10-mgmt out-interface=wg-hub protocol=tcp
+add action=accept chain=forward comment="fwd: name service: printers to dns 53/udp" dst-address-list=dc-dns dst-port=53 in-interface=vlan40-printers out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: name service: printers to dns 53/tcp" dst-address-list=dc-dns dst-port=53 in-interface=vlan40-printers out-interface=wg-hub protocol=tcp
+add action=accept chain=forward comment="fwd: name service: staff_wifi to dns 53/udp" dst-address-list=dc-dns dst-port=53 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: name service: staff_wifi to dns 53/tcp" dst-address-list=dc-dns dst-port=53 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=tcp
+add action=accept chain=forward comment="fwd: time: mgmt to ntp 123/udp" dst-address-list=dc-ntp dst-port=123 in-interface=vlan10-mgmt out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: time: printers to ntp 123/udp" dst-address-list=dc-ntp dst-port=123 in-interface=vlan40-printers out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: time: staff_wifi to ntp 123/udp" dst-address-list=dc-ntp dst-port=123 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: snmp traps: mgmt to monitoring 162/udp" dst-address-list=dc-monitoring dst-port=162 in-interface=vlan10-mgmt out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: internet: counters to internet any" in-interface=vlan20-counters out-interface-list=WAN
+add action=accept chain=forward comment="fwd: internet: displays to internet any" in-interface=vlan30-displays out-interface-list=WAN
+add action=accept chain=forward comment="fwd: internet: staff_wifi to internet any" in-interface=vlan50-staff-wifi out-interface-list=WAN
+add action=accept chain=forward comment="fwd: internet: public_wifi to internet any" in-interface=vlan60-public-wifi out-interface-list=WAN
+add action=accept chain=forward comment="fwd: manage devices: datacentre to mgmt 22,8291/tcp" dst-port=22,8291 in-interface=wg-hub out-interface=vlan10-mgmt protocol=tcp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage devices: datacentre to mgmt 161/udp" dst-port=161 in-interface=wg-hub out-interface=vlan10-mgmt protocol=udp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage devices: datacentre to mgmt icmp" in-interface=wg-hub out-interface=vlan10-mgmt protocol=icmp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage endpoints: datacentre to counters 22/tcp" dst-port=22 in-interface=wg-hub out-interface=vlan20-counters protocol=tcp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage endpoints: datacentre to counters icmp" in-interface=wg-hub out-interface=vlan20-counters protocol=icmp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage displays: datacentre to displays 22/tcp" dst-port=22 in-interface=wg-hub out-interface=vlan30-displays protocol=tcp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage displays: datacentre to displays icmp" in-interface=wg-hub out-interface=vlan30-displays protocol=icmp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: metrics: monitoring to counters 9100/tcp" dst-port=9100 in-interface=wg-hub out-interface=vlan20-counters protocol=tcp src-address-list=dc-monitoring
+add action=accept chain=forward comment="fwd: display metrics: monitoring to displays 9100/tcp" dst-port=9100 in-interface=wg-hub out-interface=vlan30-displays protocol=tcp src-address-list=dc-monitoring
+add action=accept chain=forward comment="fwd: manage printers: datacentre to printers 631/tcp" dst-port=631 in-interface=wg-hub out-interface=vlan40-printers protocol=tcp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage printers: datacentre to printers 161/udp" dst-port=161 in-interface=wg-hub out-interface=vlan40-printers protocol=udp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage printers: datacentre to printers icmp" in-interface=wg-hub out-interface=vlan40-printers protocol=icmp src-address-list=datacentre
 add action=drop chain=forward comment="fwd: drop everything else"
+/queue type
+add comment="public Wi-Fi per-client download" kind=pcq name=pcq-public-down pcq-classifier=dst-address pcq-rate=5M
+add comment="public Wi-Fi per-client upload" kind=pcq name=pcq-public-up pcq-classifier=src-address pcq-rate=2M
+/queue simple
+add comment="public Wi-Fi rate limit 2M/5M per client" name=public-wifi-limit queue=pcq-public-up/pcq-public-down target=vlan60-public-wifi
 /ip firewall nat
 add action=masquerade chain=srcnat comment="nat: to the internet" out-interface-list=WAN
 /ip route
@@ -110,6 +157,14 @@ set www disabled=yes
 set api disabled=yes
 set api-ssl disabled=yes
 set winbox address=10.80.1.0/24,10.80.16.0/20,10.80.254.0/24
+/ipv6 settings
+set disable-ipv6=yes
+/ip neighbor discovery-settings
+set discover-interface-list=MGMT
+/tool mac-server
+set allowed-interface-list=MGMT
+/tool mac-server mac-winbox
+set allowed-interface-list=MGMT
 /snmp community
 add addresses=10.80.1.20/32 authentication-password=VAULT:vault_digikel_snmp_auth_password authentication-protocol=SHA1 encryption-password=VAULT:vault_digikel_snmp_priv_password encryption-protocol=AES name=digikel-ro read-access=yes security=private write-access=no
 /snmp
@@ -117,4 +172,5 @@ set contact="Diskominfo Samarinda" enabled=yes location="Kelurahan Handil Bakti,
 /system ntp client
 set enabled=yes servers=10.80.1.123
 /user
+set [ find name=admin ] disabled=yes
 add comment="digikel automation" group=full name=digikel password=VAULT:vault_digikel_device_password
