@@ -419,6 +419,9 @@ def _handover(
             ) from None
         raise
     try:
+        if res.fingerprint is None:  # the key this session was verified against
+            known = hostkeys.expected_key(ep.known_hosts, ep.host, ep.port)
+            res.fingerprint = sha256_part(hostkeys.fingerprint(known)) if known else None
         if res.model is None:
             _read_facts(conn, res, timeouts)
         running = routeros_config.parse(run_command(conn, "/export", timeouts))

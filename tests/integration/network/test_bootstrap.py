@@ -127,10 +127,13 @@ def test_a_defconf_site_is_bootstrapped_then_finished_by_push(boot: BootLab) -> 
     # Recorded: who, when, device, fingerprint.
     with open_store() as store:
         records = store.bootstraps(SITE)
-    first = {r.device: r for r in records if r.detail and "changed" in r.detail.split("; ")[1]}
+    first = {r.device: r for r in records if r.detail and r.detail.split("; ")[1] == "changed"}
     assert set(first) == set(DEVICES)
     assert first["loa-bakung-rtr01"].fingerprint == fingerprint(boot, "loa-bakung-rtr01")
     assert first["loa-bakung-rtr01"].serial and first["loa-bakung-rtr01"].operator
+    last = {r.device: r for r in records}
+    assert all(r.detail.split("; ")[1] == "unchanged" for r in last.values())
+    assert all(r.fingerprint == fingerprint(boot, n) for n, r in last.items())
 
 
 def test_a_device_not_in_factory_state_is_refused_without_force(boot: BootLab) -> None:
