@@ -6,8 +6,6 @@ probes reach the lab's stand-ins, with TLS still verified against the lab's own 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from typing import TYPE_CHECKING
 
 from digikel.store import Check
@@ -16,42 +14,50 @@ if TYPE_CHECKING:
     from digikel.inventory.model import Device, Inventory, Site
 
 IPP_TEST = "get-printer-attributes.test"
+PRINTER_CHECK = "answers IPP"
+
+
+def _same_model(reported: str, inventory: str) -> bool:
+    return " ".join(reported.split()).casefold() == " ".join(inventory.split()).casefold()
 
 
 def printer_check(printer: Device, timeout: int = 10) -> Check:
-    """Ask the printer for its attributes over real IPP (CUPS' ipptool)."""
-    uri = f"ipp://{printer.connect_host}:{printer.connect_port}/ipp/print"
-    tool = shutil.which("ipptool")
-    if tool is None:
+    """The printer answers over real IPP (CUPS' ipptool) at its planned address, which only its
+    DHCP reservation gives it, and reports the inventory's model (printer-make-and-model)."""
+    from digikel.errors import DigikelError
+    from digikel.labsvc.ipp import printer_attributes
+
+    planned = f"ipp://{printer.address}/ipp/print"
+    if not printer.mac:
         return Check(
             "printers",
-            "answers IPP",
+            PRINTER_CHECK,
             False,
-            "ipptool is not installed (cups-ipp-utils)",
+            f"{planned}: no MAC recorded, so no DHCP reservation gives the printer this address; "
+            f"record it: digikel site device {printer.site} {printer.name} --mac <MAC>",
             printer.name,
         )
+    uri = f"ipp://{printer.connect_host}:{printer.connect_port}/ipp/print"
+    where = planned if printer.connect_host == str(printer.address) else f"{planned} (lab {uri})"
     try:
-        run = subprocess.run(
-            [tool, "-q", "-T", str(timeout), uri, IPP_TEST],
-            capture_output=True,
-            text=True,
-            timeout=timeout + 5,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+        result = printer_attributes(uri, timeout=float(timeout))
+    except DigikelError as exc:
+        return Check("printers", PRINTER_CHECK, False, f"{where}: {exc}", printer.name)
+    if not result.ok:
+        reason = [line for line in result.output.strip().splitlines() if line.strip()]
+        last = reason[-1].strip() if reason else "no answer"
+        return Check("printers", PRINTER_CHECK, False, f"{where}: {last}", printer.name)
+    reported = result.first("printer-make-and-model") or ""
+    if not _same_model(reported, printer.model):
         return Check(
-            "printers", "answers IPP", False, f"{uri}: no answer in {timeout}s", printer.name
+            "printers",
+            PRINTER_CHECK,
+            False,
+            f"{where}: reports model {reported!r}, the inventory says {printer.model!r} "
+            "(another printer at this address, or the inventory is wrong)",
+            printer.name,
         )
-    if run.returncode == 0:
-        return Check("printers", "answers IPP", True, uri, printer.name)
-    reason = (run.stderr or run.stdout).strip().splitlines()
-    return Check(
-        "printers",
-        "answers IPP",
-        False,
-        f"{uri}: {reason[-1] if reason else 'failed'}",
-        printer.name,
-    )
+    return Check("printers", PRINTER_CHECK, True, f"{where}: {reported}", printer.name)
 
 
 def application_checks(inventory: Inventory, site: Site) -> list[Check]:

@@ -71,6 +71,50 @@ def test_ipptool_reads_the_printer_attributes(running: list[PrinterSpec]) -> Non
         assert result.first("printer-location") == f"Kantor Kelurahan {spec.site_name}"
 
 
+def test_verify_finds_each_printer_at_its_planned_address_with_its_model(
+    inv, running: list[PrinterSpec]
+) -> None:
+    import dataclasses
+
+    from digikel.rollout.probes import printer_check
+
+    for spec in running:
+        device = inv.device(spec.name)
+        assert device.mac  # the lab records the pilots' MACs: each printer has its reservation
+        # the inventory's printer, reached where this test moved the lab's simulator
+        moved = dataclasses.replace(device, connect_port=spec.port)
+        check = printer_check(moved)
+        assert check.ok, check.detail
+        assert check.detail == (
+            f"ipp://{device.address}/ipp/print (lab {spec.uri}): {device.model}"
+        )
+        # another model answering at that address is a fault
+        wrong = printer_check(dataclasses.replace(moved, model="Brother HL-L2350DW"))
+        assert not wrong.ok
+        assert f"reports model {device.model!r}, the inventory says 'Brother HL-L2350DW'" in (
+            wrong.detail or ""
+        )
+        # without a MAC there is no reservation: never probed as if it had its address
+        unreserved = printer_check(dataclasses.replace(moved, mac=None))
+        assert not unreserved.ok
+        assert "no MAC recorded, so no DHCP reservation" in (unreserved.detail or "")
+        assert f"digikel site device {device.site} {device.name} --mac" in (unreserved.detail or "")
+
+
+def test_verify_reports_a_printer_that_does_not_answer(inv) -> None:
+    import dataclasses
+
+    from digikel.rollout.probes import printer_check
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]  # bound, never listening: connection refused
+        device = dataclasses.replace(inv.device("loa-bakung-prn01"), connect_port=port)
+        check = printer_check(device, timeout=4)
+    assert not check.ok
+    assert (check.detail or "").startswith("ipp://10.84.35.11/ipp/print (lab ipp://127.0.0.1:")
+
+
 def test_a_print_job_completes(running: list[PrinterSpec], state_dir: Path, tmp_path: Path) -> None:
     page = tmp_path / "test-page.txt"
     page.write_text("digikel lab test page\n")
