@@ -429,7 +429,16 @@ def push(
         writes=True,
     )
     results = _locked_run(ctx, "push", inv, chosen, secrets, opts, workers)
-    _report(ctx, "push", results, show="commands" if check else "")
+    try:
+        _report(ctx, "push", results, show="commands" if check else "")
+    except typer.Exit as done:
+        from digikel.network.facts import PREFLIGHT
+
+        # A device that is not the inventory's model, or too old, is bad input (exit 2).
+        refused = any(r.error and PREFLIGHT in r.error for r in results)
+        if refused and done.exit_code in (1, 3):
+            raise typer.Exit(2) from None
+        raise
 
 
 @app.command()

@@ -10,10 +10,12 @@ a different model, an older version, a missing package, saying what to upgrade.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from digikel.errors import InputError
 
@@ -98,3 +100,65 @@ def check(inv: Inventory, device: Device, found: Facts) -> None:
             f"{', '.join(spec.packages)}): install them (System > Packages, same version as "
             f"routeros {found.version}) first; nothing was changed"
         )
+
+
+class PreflightRefused(InputError):
+    """The device is not what the inventory says, or runs too old software: nothing changed."""
+
+
+PREFLIGHT = "preflight refused"
+_STORE_LOCK = threading.Lock()
+_STORES: dict[str, Any] = {}
+
+
+def _store() -> Any:
+    """The store, opened (and migrated) once per process and store URL, not once per device."""
+    from digikel.store import open_store
+
+    key = os.environ.get("DIGIKEL_DB_URL", "") + "|" + os.environ.get("DIGIKEL_CONFIG", "")
+    if key not in _STORES:
+        _STORES[key] = open_store()
+    return _STORES[key]
+
+
+def preflight(
+    inv: Inventory, device: Device, run: Run, *, record: bool = True, run_id: int | None = None
+) -> Facts:
+    """Read the device's facts, record model and serial in the store, refuse a wrong or old
+    device (PreflightRefused, whose message starts with `preflight refused`)."""
+    found = read(device.platform, run)
+    if record:
+        from digikel.store import DeviceFacts
+
+        with _STORE_LOCK:
+            _store().record_device_facts(
+                device.site,
+                [
+                    DeviceFacts(
+                        device=device.name,
+                        model=found.model,
+                        serial=found.serial,
+                        detail=f"preflight; version={found.version}",
+                    )
+                ],
+                run_id=run_id,
+            )
+    try:
+        check(inv, device, found)
+    except InputError as exc:
+        raise PreflightRefused(f"{PREFLIGHT}: {exc}") from None
+    return found
+
+
+def preflight_session(work: Any, conn: Any) -> Facts:
+    """The push's preflight (operations.prepare) on its open session; nothing recorded for a
+    --check run."""
+    from digikel.network.connection import run_command
+
+    timeouts = work.options.timeouts
+    return preflight(
+        work.inv,
+        work.device,
+        lambda command: run_command(conn, command, timeouts),
+        record=not work.options.check,
+    )

@@ -180,6 +180,10 @@ def prepare(work: Work, operation: str) -> Prepared:
     def body() -> None:
         d, opts = work.device, work.options
         with connect(work.ep, opts.timeouts) as conn:
+            if operation == "push":  # the device's own facts: a wrong or old device is refused
+                from digikel.network.facts import preflight_session
+
+                preflight_session(work, conn)
             before = work.fetch(conn)
         if operation == "rollback":
             commit, text = _rollback_source(work, before)

@@ -175,3 +175,34 @@ def test_a_fingerprint_mismatch_is_refused(boot: BootLab) -> None:
     # Without an expected fingerprint, a new key and no terminal to confirm it: refused too.
     unconfirmed = cli(boot, "network", "bootstrap", "--host", name)
     assert unconfirmed.returncode in (0, 2), unconfirmed.stdout  # the key was recorded before
+
+
+def test_preflight_refuses_an_old_or_wrong_device_and_records_facts(boot: BootLab) -> None:
+    import dataclasses
+
+    from digikel.store import open_store
+
+    name = "loa-bakung-ap01"
+    runtime = boot.lab.server.runtimes[name]
+    # The bootstrapped site of the first test; push once so the device is as intended.
+    assert cli(boot, "network", "push", "--host", name, "--yes").returncode == 0
+    with open_store() as store:
+        facts = {f.device: f for f in store.device_facts(SITE)}
+    assert facts[name].model == "cAP ax" and facts[name].serial
+
+    runtime.device.state["version"] = "7.12.1"
+    old = cli(boot, "network", "push", "--host", name, "--yes")
+    assert old.returncode == 2, old.stdout + old.stderr
+    assert "runs RouterOS 7.12.1" in old.stdout and "at least 7.13" in old.stdout
+    assert "upgrade" in old.stdout
+    runtime.device.state.pop("version")
+
+    spec = runtime.device.spec
+    runtime.device.spec = dataclasses.replace(spec, model="hAP ax2")
+    try:
+        wrong = cli(boot, "network", "push", "--host", name, "--yes")
+    finally:
+        runtime.device.spec = spec
+    assert wrong.returncode == 2, wrong.stdout + wrong.stderr
+    assert "reports model 'hAP ax2'" in wrong.stdout
+    assert cli(boot, "network", "push", "--host", name, "--yes").returncode == 0
