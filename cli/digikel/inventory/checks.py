@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, ip_address
 from itertools import pairwise
 from typing import Any
 
@@ -29,6 +29,25 @@ PACKAGE_ROLE = {
     "displays": "display",
     "printers": "printer",
 }
+
+
+def _hub_endpoint_problem(endpoint: str, city_range: IPv4Network) -> str | None:
+    """The hub must be reachable before the tunnel is up: an IP address (a name would need the
+    resolver, and the routers' resolver is the DC's DNS, reachable only through the tunnel)
+    outside the city range (which is routed into the tunnel), with a port."""
+    host, sep, port = endpoint.rpartition(":")
+    if not sep or not port.isdigit() or not 1 <= int(port) <= 65535:
+        return f"expected ADDRESS:PORT, got {endpoint!r}"
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return (
+            f"{host!r} is not an IP address: a router resolves names only through the DC's DNS, "
+            "which it reaches through this very tunnel; write the hub's public address"
+        )
+    if address in city_range:
+        return f"{address} lies inside the city range {city_range}, which the tunnel carries"
+    return None
 
 
 def check_city(city: CityFile, file: str, data: Any) -> list[Problem]:
@@ -89,6 +108,9 @@ def check_city(city: CityFile, file: str, data: Any) -> list[Problem]:
             )
     if dc.portal not in dc.servers:
         problem(("datacentre", "portal"), f"{dc.portal} is not in the servers network {dc.servers}")
+    hub_problem = _hub_endpoint_problem(dc.hub_endpoint, address_plan.city_range)
+    if hub_problem:
+        problem(("datacentre", "hub_endpoint"), hub_problem)
     if (
         address_plan.sites_start not in address_plan.city_range
         or address_plan.sites_start in dc.range

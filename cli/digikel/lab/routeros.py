@@ -946,8 +946,9 @@ class RouterOsShell(Shell):
         if path == "/interface/wireguard" and item["props"].get("private-key"):
             props["public-key"] = _wireguard_public(item["props"]["private-key"])
             props.setdefault("listen-port", "13231")
-        if path == "/interface/wireguard/peers" and item["props"].get("endpoint-address"):
-            # The lab treats the hub as reachable: a peer with an endpoint has a fresh handshake.
+        if path == "/interface/wireguard/peers" and self.peer_up(item["props"]):
+            # A peer whose endpoint the router can reach without the tunnel has a fresh
+            # handshake (the hub is taken as up); any other shows none, as RouterOS prints it.
             seconds = int((self.device.host.now() - self.device.booted_at).total_seconds())
             props["last-handshake"] = format_duration(seconds % 120 + 1)
             props["rx"] = f"{1024 + seconds * 3} B"
@@ -1058,9 +1059,36 @@ class RouterOsShell(Shell):
         output.append("\nScript file loaded and executed successfully")
         return "\n".join(output)
 
+    def peer_up(self, peer: dict[str, str]) -> bool:
+        """Whether a WireGuard peer can complete a handshake (docs/lab.md, RouterOS, WireGuard).
+
+        The endpoint must be an IP address: the lab resolves no names, since a router's
+        resolver (`/ip dns servers`) is in our design the DC's DNS behind this very tunnel, and
+        the lab cannot tell a resolver that answers from one that does not (stricter, never more
+        lenient). And the route to it must not lead into a WireGuard interface: packets to the
+        endpoint would be sent through the tunnel they are meant to carry.
+        """
+        import ipaddress
+
+        if peer.get("disabled") == "yes" or not peer.get("endpoint-address"):
+            return False
+        try:
+            endpoint = ipaddress.ip_address(peer["endpoint-address"])
+        except ValueError:
+            return False
+        tunnels = {i["props"].get("name", "") for i in self.device.items("/interface/wireguard")}
+        for item in self.device.items("/ip/route"):
+            props = item["props"]
+            if props.get("disabled") == "yes" or props.get("gateway", "") not in tunnels:
+                continue
+            with contextlib.suppress(ValueError):
+                if endpoint in ipaddress.ip_network(props.get("dst-address", ""), strict=False):
+                    return False
+        return True
+
     def reachable(self, target: str) -> bool:
-        """What the lab pretends answers a ping: our own subnets, and what a WireGuard peer with
-        an endpoint routes (the hub is taken as up)."""
+        """What the lab pretends answers a ping: our own subnets, and what a WireGuard peer that
+        is up (`peer_up`) routes (the hub is taken as up)."""
         import ipaddress
 
         try:
@@ -1072,7 +1100,7 @@ class RouterOsShell(Shell):
             with contextlib.suppress(ValueError):
                 networks.append(ipaddress.ip_interface(item["props"].get("address", "")).network)
         for item in self.device.items("/interface/wireguard/peers"):
-            if not item["props"].get("endpoint-address"):
+            if not self.peer_up(item["props"]):
                 continue
             for text in item["props"].get("allowed-address", "").split(","):
                 with contextlib.suppress(ValueError):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digikel.errors import InputError
-from digikel.network import plan
+from digikel.network import plan, policy
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Device, Inventory
@@ -130,6 +130,9 @@ def render_hostvars(
         context["ports"] = [p.as_dict() for p in plan.switch_ports(hostvars)]
     if key[1] == "router":
         context["trunks"] = plan.router_trunks(hostvars)
+        # The firewall's accept rules come from the traffic policy table (network/policy.py).
+        context["policy_rules"] = lambda chain: policy.filter_rules(hostvars, chain)
+        context["policy_address_lists"] = policy.address_lists(hostvars)
     text = _render_template(TEMPLATES[key], context, name)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return Rendered(device=name, platform=key[0], text=text, masked=masked)

@@ -64,6 +64,12 @@ DEFAULTS: dict[str, dict[str, str]] = {
     "/system identity": {"name": "MikroTik"},
     "/system ntp client": {"enabled": "no", "servers": ""},
     "/queue simple": {"queue": "default-small/default-small"},
+    # Manual, "IPv6 > Settings" and "MAC server", "Neighbor discovery": IPv6 on, MAC-Telnet and
+    # MAC-Winbox on every interface unless restricted.
+    "/ipv6 settings": {"disable-ipv6": "no"},
+    "/tool mac-server": {"allowed-interface-list": "all"},
+    "/tool mac-server mac-winbox": {"allowed-interface-list": "all"},
+    "/queue type": {"pcq-classifier": ""},
 }
 
 # Derived or read-only properties an export or print may show; never compared, never sent.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -123,11 +124,28 @@ def _wireguard(conn: Any, timeouts: Timeouts) -> Check:
     out = run_command(conn, "/interface wireguard peers print detail", timeouts)
     match = re.search(r"last-handshake=(\S+)", out)
     if not match:
-        return Check("wireguard-tunnel", False, "no handshake with the hub yet")
+        return Check("wireguard-tunnel", False, _no_handshake(out))
     value = match.group(1)
     seconds = _duration(value)
     ok = seconds is not None and seconds <= 180
     return Check("wireguard-tunnel", ok, f"last handshake with the hub {value} ago")
+
+
+def _no_handshake(peers: str) -> str:
+    """Why the tunnel may be down, from the peer's endpoint as the router prints it."""
+    found = re.search(r'endpoint-address=("[^"]*"|\S+)', peers)
+    endpoint = found.group(1).strip('"') if found else ""
+    if not endpoint:
+        return "no handshake with the hub: the peer has no endpoint-address"
+    try:
+        ipaddress.ip_address(endpoint)
+    except ValueError:
+        return (
+            f"no handshake with the hub: its endpoint {endpoint!r} is a name, which the router "
+            "can resolve only through the DC's DNS behind this very tunnel; set the hub's IP "
+            "address (datacentre.hub_endpoint) and push"
+        )
+    return f"no handshake with the hub at {endpoint}: unreachable or not answering"
 
 
 def _duration(text: str) -> float | None:

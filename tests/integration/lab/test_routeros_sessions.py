@@ -99,7 +99,7 @@ def test_interfaces_identity_resource_and_wireguard_handshake(lab, router, known
             [
                 "/interface wireguard add name=wg-hub listen-port=13231",
                 '/interface wireguard peers add interface=wg-hub public-key="abc=" '
-                "endpoint-address=hub.example endpoint-port=51820 allowed-address=10.80.0.0/16",
+                "endpoint-address=203.0.113.80 endpoint-port=51820 allowed-address=10.80.0.0/16",
                 "/interface bridge add name=bridge1",
             ]
         )

@@ -119,9 +119,9 @@ DRIFT = [
     "/interface bridge port set [ find interface=ether2 ] disabled=yes",
     "/ip dns static add address=10.84.34.20 name=antrian.lan",
     "/system scheduler add interval=1d name=reboot-nightly on-event=/system/reboot",
-    '/ip firewall filter set [ find comment="in: icmp" ] disabled=yes',
+    '/ip firewall filter set [ find comment="in: icmp (icmp)" ] disabled=yes',
     "/ip dns set servers=8.8.8.8",
-    '/ip firewall filter set [ find comment="in: management from the data centre (ssh)" ] '
+    '/ip firewall filter set [ find comment="in: management from datacentre (22,8291/tcp)" ] '
     "src-address=192.0.2.7",
 ]
 

@@ -200,7 +200,7 @@ def test_rollback_restores_the_backup_after_a_change_by_hand(trusted):
         [
             '/ip firewall address-list add address=192.0.2.0/24 comment="by hand" list=internal',
             "/ip dns set servers=192.0.2.53",
-            '/ip firewall filter remove [ find comment="in: icmp" ]',
+            '/ip firewall filter remove [ find comment="in: icmp (icmp)" ]',
         ],
     )
     _run_on(netlab, switch, ["interface GigabitEthernet1/0/3", " description moved by hand"])

@@ -3,6 +3,7 @@ device's own view (export / running config) holds it afterwards."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -54,8 +55,15 @@ def test_every_rendered_routeros_line_is_accepted_and_exported(rendered):
         # defaults out unless `verbose`: every pushed property must be in one exported line.
         exported = join_continuations(sim.export(show_sensitive=True, verbose=True))
         export = [_words(x) for x in exported if not x.startswith("#")]
+        # /user is not part of /export on RouterOS: accounts are checked in `/user print`.
+        users = shell.handle_line("/user print detail").text
+        menu = ""
         for line in join_continuations(path.read_text()):
-            if line.startswith(("add ", "set ")):
+            if line.startswith("/"):
+                menu = line
+            elif menu == "/user" and line.startswith("set [ find name=admin ]"):
+                assert re.search(r"^\s*\d+\s+X\s.*name=\"?admin", users, re.M), users
+            elif line.startswith(("add ", "set ")):
                 pushed = _words(line)
                 assert any(pushed <= words for words in export), f"{path.name}: {line!r} missing"
         checked += 1

@@ -320,12 +320,36 @@ def test_interactive_reboot_asks_first(device, host):
     assert host.reboots == ["x-rtr01"]
 
 
-def test_wireguard_peer_with_endpoint_shows_a_handshake(device):
+def test_wireguard_peer_with_an_ip_endpoint_shows_a_handshake(device):
     run(
         device,
         "/interface wireguard add name=wg1",
-        '/interface wireguard peers add interface=wg1 public-key="k=" endpoint-address=hub',
+        '/interface wireguard peers add interface=wg1 public-key="k=" endpoint-address=203.0.113.80',
         '/interface wireguard peers add interface=wg1 public-key="j="',
+    )
+    lines = run(device, "/interface wireguard peers print terse")[0].splitlines()
+    assert "last-handshake=" in lines[0] and "last-handshake=" not in lines[1]
+
+
+def test_wireguard_peer_whose_endpoint_needs_a_resolver_or_the_tunnel_stays_down(device):
+    """Issue 12: a hub named by a hostname can only be resolved through the DC's DNS behind the
+    tunnel itself; an endpoint routed into the tunnel cannot be reached either."""
+    run(
+        device,
+        "/interface wireguard add name=wg1",
+        '/interface wireguard peers add interface=wg1 public-key="k=" '
+        "endpoint-address=hub.digikel.samarindakota.go.id allowed-address=10.80.0.0/16",
+        '/interface wireguard peers add interface=wg1 public-key="j=" endpoint-address=10.80.1.1 '
+        "allowed-address=10.80.0.0/16",
+        "/ip route add dst-address=10.80.0.0/16 gateway=wg1",
+    )
+    peers = run(device, "/interface wireguard peers print terse")[0]
+    assert "last-handshake=" not in peers
+    lost = run(device, "/ping 10.80.1.10 count=1")[0]
+    assert "packet-loss=100%" in lost  # nothing is routed through a tunnel that is down
+    run(
+        device,
+        '/interface wireguard peers set [ find public-key="k=" ] endpoint-address=203.0.113.80',
     )
     lines = run(device, "/interface wireguard peers print terse")[0].splitlines()
     assert "last-handshake=" in lines[0] and "last-handshake=" not in lines[1]
@@ -337,7 +361,7 @@ def test_ping_answers_for_own_subnets_and_tunnel_routes(device):
         "/interface bridge add name=br",
         "/ip address add address=10.81.0.1/24 interface=br",
         "/interface wireguard add name=wg",
-        '/interface wireguard peers add interface=wg public-key="k=" endpoint-address=hub '
+        '/interface wireguard peers add interface=wg public-key="k=" endpoint-address=203.0.113.80 '
         "allowed-address=10.80.0.0/16",
     )
     ok = run(device, "/ping 10.80.1.10 count=2")[0]
@@ -353,3 +377,30 @@ def test_scheduler_arms_again_after_a_reset(device, host):
     device.on_boot()
     run(device, '/system scheduler add name=a interval=1m on-event="/system note set note=x"')
     assert len(host.timers) == 1
+
+
+def test_verify_reports_a_tunnel_whose_endpoint_cannot_be_resolved(device):
+    """`network verify` reads the lab's peers: a name endpoint fails the tunnel check and says
+    why; the hub's IP passes."""
+    from digikel.network import verify
+    from digikel.network.connection import Timeouts
+
+    class Conn:  # what run_command needs of a Netmiko session, answered by the lab device
+        base_prompt = "[digikel@MikroTik]"
+
+        def send_command(self, command, **_):
+            return run(device, command)[0]
+
+    run(
+        device,
+        "/interface wireguard add name=wg-hub",
+        '/interface wireguard peers add interface=wg-hub name=hub public-key="k=" '
+        "endpoint-address=hub.digikel.samarindakota.go.id endpoint-port=51820",
+    )
+    check = verify._wireguard(Conn(), Timeouts())
+    assert not check.ok
+    assert "'hub.digikel.samarindakota.go.id' is a name" in check.detail
+    assert "through the DC's DNS" in check.detail
+    run(device, "/interface wireguard peers set [ find name=hub ] endpoint-address=203.0.113.80")
+    check = verify._wireguard(Conn(), Timeouts())
+    assert check.ok and "last handshake with the hub" in check.detail

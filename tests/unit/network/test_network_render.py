@@ -107,8 +107,9 @@ def test_router_firewall_isolates_public_wifi_and_limits_management(inv, secrets
     config = routeros_config.parse(render_device(inv, router, secrets).text)
     rules = list(config.menus["/ip firewall filter"])
     isolate = [r for r in rules if r.args.get("in-interface-list") == "PUBLIC"]
-    assert isolate[0].args["action"] == "drop"
-    assert isolate[0].args["dst-address-list"] == "internal"
+    new_flows = [r for r in isolate if "connection-state" not in r.args]
+    assert new_flows[0].args["action"] == "drop"
+    assert new_flows[0].args["dst-address-list"] == "internal"
     internal = {
         i.args["address"]
         for i in config.menus["/ip firewall address-list"]
@@ -116,12 +117,124 @@ def test_router_firewall_isolates_public_wifi_and_limits_management(inv, secrets
     }
     assert "10.84.32.0/24" in internal  # mgmt of site 51
     assert "10.84.38.0/23" not in internal  # public Wi-Fi itself is not "internal"
-    ssh = [r for r in rules if r.args.get("dst-port") == "22"]
+    ssh = [
+        r for r in rules if r.args.get("chain") == "input" and "22" in r.args.get("dst-port", "")
+    ]
     assert len(ssh) == 1 and ssh[0].args["src-address-list"] == "datacentre"
     assert rules[-1].args == {**rules[-1].args, "action": "drop", "chain": "forward"}
     # The input chain ends with a drop: nothing else reaches the router.
     last_input = [r for r in rules if r.args["chain"] == "input"][-1]
     assert last_input.args["action"] == "drop"
+    # RouterOS takes one interface list per matcher (the old `LAN,PUBLIC` was not one).
+    assert not any(
+        "," in r.args.get(k, "") for r in rules for k in ("in-interface-list", "out-interface-list")
+    )
+
+
+def _menu(config, menu):
+    return config.menus.get(menu, [])
+
+
+def test_wireguard_endpoint_is_an_address_the_router_reaches_without_the_tunnel(inv, secrets):
+    """Issue 12: a hostname endpoint needed the DC's DNS, reachable only through the tunnel."""
+    import ipaddress
+
+    for site in inv.sites:
+        router = next(d for d in site.network_devices if d.role == "router")
+        config = routeros_config.parse(render_device(inv, router, secrets).text)
+        (peer,) = _menu(config, "/interface wireguard peers")
+        endpoint = ipaddress.ip_address(peer.args["endpoint-address"])  # not a name
+        for route in _menu(config, "/ip route"):
+            if route.args["gateway"] == "wg-hub":
+                assert endpoint not in ipaddress.ip_network(route.args["dst-address"])
+        assert endpoint not in ipaddress.ip_network(inv.city.address_plan.city_range)
+
+
+def test_the_inventory_refuses_a_hub_endpoint_that_is_a_name(inv):
+    from digikel.inventory.checks import check_city
+
+    city = inv.city
+    for endpoint, complaint in (
+        ("hub.digikel.samarindakota.go.id:51820", "not an IP address"),
+        ("10.80.1.1:51820", "inside the city range"),
+        ("203.0.113.80", "expected ADDRESS:PORT"),
+    ):
+        changed = city.model_copy(
+            update={"datacentre": city.datacentre.model_copy(update={"hub_endpoint": endpoint})}
+        )
+        problems = check_city(changed, "city.yml", {})
+        assert any("hub_endpoint" in p.place and complaint in p.message for p in problems), (
+            endpoint,
+            problems,
+        )
+    assert not [p for p in check_city(city, "city.yml", {}) if "hub_endpoint" in p.place]
+
+
+def test_layer2_ipv6_winbox_and_admin_on_every_routeros_device(inv, secrets):
+    """MAC server, MAC-Winbox and discovery only on the management list, IPv6 off, Winbox only
+    from the data centre (which the router's policy lets through), the factory account off."""
+    for name in ("loa-bakung-rtr01", "loa-bakung-sw01", "loa-bakung-ap01"):
+        text = render_device(inv, inv.device(name), secrets).text
+        config = routeros_config.parse(text)
+        mgmt = [
+            m.args["interface"]
+            for m in _menu(config, "/interface list member")
+            if m.args["list"] == "MGMT"
+        ]
+        assert mgmt == ["vlan10-mgmt"], name
+        for menu, prop in (
+            ("/tool mac-server", "allowed-interface-list"),
+            ("/tool mac-server mac-winbox", "allowed-interface-list"),
+            ("/ip neighbor discovery-settings", "discover-interface-list"),
+        ):
+            (item,) = _menu(config, menu)
+            assert item.args[prop] == "MGMT", (name, menu)
+        (v6,) = _menu(config, "/ipv6 settings")
+        assert v6.args == {"disable-ipv6": "yes"}
+        winbox = next(i for i in _menu(config, "/ip service") if i.target == "winbox")
+        assert "disabled" not in winbox.args
+        assert set(winbox.args["address"].split(",")) == {
+            "10.80.1.0/24",
+            "10.80.16.0/20",
+            "10.80.254.0/24",
+        }
+        assert "/user\nset [ find name=admin ] disabled=yes\n" in text, name
+    # The router's input chain lets Winbox in from the data centre, as /ip service says.
+    router = routeros_config.parse(render_device(inv, inv.device("loa-bakung-rtr01"), secrets).text)
+    winbox_in = [
+        r
+        for r in _menu(router, "/ip firewall filter")
+        if r.args["chain"] == "input" and "8291" in r.args.get("dst-port", "").split(",")
+    ]
+    assert winbox_in and winbox_in[0].args["src-address-list"] == "datacentre"
+
+
+def test_public_wifi_rate_limit_is_on_the_router_and_not_fasttracked(inv, secrets):
+    """A simple queue on an AP's bridged Wi-Fi interfaces never sees bridged traffic; on the
+    router the PCQ queue targets the routed public VLAN, and FastTrack (which bypasses simple
+    queues) never takes public Wi-Fi connections."""
+    router = routeros_config.parse(render_device(inv, inv.device("loa-bakung-rtr01"), secrets).text)
+    (queue,) = _menu(router, "/queue simple")
+    assert queue.args["target"] == "vlan60-public-wifi"
+    assert queue.args["queue"] == "pcq-public-up/pcq-public-down"
+    kinds = {q.args["name"]: q.args for q in _menu(router, "/queue type")}
+    assert kinds["pcq-public-up"]["pcq-classifier"] == "src-address"
+    assert kinds["pcq-public-up"]["pcq-rate"] == "2M"
+    assert kinds["pcq-public-down"]["pcq-classifier"] == "dst-address"
+    assert kinds["pcq-public-down"]["pcq-rate"] == "5M"
+    forward = [r for r in _menu(router, "/ip firewall filter") if r.args["chain"] == "forward"]
+    fasttrack = next(i for i, r in enumerate(forward) if r.args["action"] == "fasttrack-connection")
+    before = forward[:fasttrack]
+    for side in ("in-interface-list", "out-interface-list"):
+        assert any(
+            r.args["action"] == "accept"
+            and r.args.get(side) == "PUBLIC"
+            and "established" in r.args.get("connection-state", "")
+            for r in before
+        ), side
+    for name in ("loa-bakung-ap01", "loa-bakung-ap02"):
+        ap = routeros_config.parse(render_device(inv, inv.device(name), secrets).text)
+        assert not _menu(ap, "/queue simple") and not _menu(ap, "/queue type")
 
 
 def test_uplink_variants(inv, secrets):
@@ -149,7 +262,7 @@ def test_aps_carry_both_ssids_with_public_clients_isolated_and_limited(inv, secr
     assert "ssid=loa-bakung-staf" in text
     assert 'ssid="Wifi Gratis Kel. Loa Bakung"' in text
     assert "client-isolation=yes" in text and "vlan-id=60" in text
-    assert "pcq-rate=5M" in text and "pcq-rate=2M" in text
+    assert "/queue" not in text  # the per-client limit is on the router (routed traffic)
 
 
 def test_missing_vault_value_is_a_clear_input_error(inv, secrets):

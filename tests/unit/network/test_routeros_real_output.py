@@ -111,7 +111,7 @@ def test_every_intermediate_state_keeps_the_management_accept_rule(intended):
     for n in range(len(plan) + 1):
         state = simulate(running, plan[:n])
         rules = [i.args.get("comment") for i in state.menus["/ip firewall filter"]]
-        assert "in: management from the data centre (ssh)" in rules
+        assert "in: management from datacentre (22,8291/tcp)" in rules
         addresses = [i.args.get("comment") for i in state.menus["/ip address"]]
         assert "mgmt" in addresses
 

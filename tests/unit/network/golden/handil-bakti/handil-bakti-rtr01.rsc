@@ -95,13 +95,13 @@ add address=10.80.1.20 comment="dc monitoring 10.80.1.20" list=dc-monitoring
 /ip firewall filter
 add action=accept chain=input comment="in: established, related" connection-state=established,related,untracked
 add action=drop chain=input comment="in: drop invalid" connection-state=invalid
-add action=accept chain=input comment="in: icmp: to router icmp" protocol=icmp
-add action=accept chain=input comment="in: management: datacentre to router 22,8291/tcp" dst-port=22,8291 in-interface=wg-hub protocol=tcp src-address-list=datacentre
-add action=accept chain=input comment="in: management: datacentre to router 161/udp" dst-port=161 in-interface=wg-hub protocol=udp src-address-list=datacentre
-add action=accept chain=input comment="in: dns and dhcp: lan to router 53,67/udp" dst-port=53,67 in-interface-list=LAN protocol=udp
-add action=accept chain=input comment="in: dns and dhcp: lan to router 53/tcp" dst-port=53 in-interface-list=LAN protocol=tcp
-add action=accept chain=input comment="in: dns and dhcp: public_wifi to router 53,67/udp" dst-port=53,67 in-interface=vlan60-public-wifi protocol=udp
-add action=accept chain=input comment="in: dns and dhcp: public_wifi to router 53/tcp" dst-port=53 in-interface=vlan60-public-wifi protocol=tcp
+add action=accept chain=input comment="in: icmp (icmp)" protocol=icmp
+add action=accept chain=input comment="in: management from datacentre (22,8291/tcp)" dst-port=22,8291 in-interface=wg-hub protocol=tcp src-address-list=datacentre
+add action=accept chain=input comment="in: management from datacentre (161/udp)" dst-port=161 in-interface=wg-hub protocol=udp src-address-list=datacentre
+add action=accept chain=input comment="in: dns and dhcp from lan (53,67/udp)" dst-port=53,67 in-interface-list=LAN protocol=udp
+add action=accept chain=input comment="in: dns and dhcp from lan (53/tcp)" dst-port=53 in-interface-list=LAN protocol=tcp
+add action=accept chain=input comment="in: dns and dhcp from public_wifi (53,67/udp)" dst-port=53,67 in-interface=vlan60-public-wifi protocol=udp
+add action=accept chain=input comment="in: dns and dhcp from public_wifi (53/tcp)" dst-port=53 in-interface=vlan60-public-wifi protocol=tcp
 add action=drop chain=input comment="in: drop everything else"
 add action=accept chain=forward comment="fwd: public Wi-Fi established, not fasttracked (upload)" connection-state=established,related in-interface-list=PUBLIC
 add action=accept chain=forward comment="fwd: public Wi-Fi established, not fasttracked (download)" connection-state=established,related out-interface-list=PUBLIC
@@ -109,36 +109,36 @@ add action=fasttrack-connection chain=forward comment="fwd: fasttrack" connectio
 add action=accept chain=forward comment="fwd: established, related" connection-state=established,related,untracked
 add action=drop chain=forward comment="fwd: drop invalid" connection-state=invalid
 add action=drop chain=forward comment="fwd: public Wi-Fi never reaches anything internal" dst-address-list=internal in-interface-list=PUBLIC
-add action=accept chain=forward comment="fwd: printing: counters to printers 631/tcp" dst-port=631 in-interface=vlan20-counters out-interface=vlan40-printers protocol=tcp
-add action=accept chain=forward comment="fwd: applications: counters to datacentre any" dst-address-list=datacentre in-interface=vlan20-counters out-interface=wg-hub
-add action=accept chain=forward comment="fwd: applications: displays to datacentre any" dst-address-list=datacentre in-interface=vlan30-displays out-interface=wg-hub
-add action=accept chain=forward comment="fwd: staff portal: staff_wifi to portal 80,443/tcp" dst-address-list=dc-portal dst-port=80,443 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=tcp
-add action=accept chain=forward comment="fwd: name service: mgmt to dns 53/udp" dst-address-list=dc-dns dst-port=53 in-interface=vlan10-mgmt out-interface=wg-hub protocol=udp
-add action=accept chain=forward comment="fwd: name service: mgmt to dns 53/tcp" dst-address-list=dc-dns dst-port=53 in-interface=vlan10-mgmt out-interface=wg-hub protocol=tcp
-add action=accept chain=forward comment="fwd: name service: printers to dns 53/udp" dst-address-list=dc-dns dst-port=53 in-interface=vlan40-printers out-interface=wg-hub protocol=udp
-add action=accept chain=forward comment="fwd: name service: printers to dns 53/tcp" dst-address-list=dc-dns dst-port=53 in-interface=vlan40-printers out-interface=wg-hub protocol=tcp
-add action=accept chain=forward comment="fwd: name service: staff_wifi to dns 53/udp" dst-address-list=dc-dns dst-port=53 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=udp
-add action=accept chain=forward comment="fwd: name service: staff_wifi to dns 53/tcp" dst-address-list=dc-dns dst-port=53 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=tcp
-add action=accept chain=forward comment="fwd: time: mgmt to ntp 123/udp" dst-address-list=dc-ntp dst-port=123 in-interface=vlan10-mgmt out-interface=wg-hub protocol=udp
-add action=accept chain=forward comment="fwd: time: printers to ntp 123/udp" dst-address-list=dc-ntp dst-port=123 in-interface=vlan40-printers out-interface=wg-hub protocol=udp
-add action=accept chain=forward comment="fwd: time: staff_wifi to ntp 123/udp" dst-address-list=dc-ntp dst-port=123 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=udp
-add action=accept chain=forward comment="fwd: snmp traps: mgmt to monitoring 162/udp" dst-address-list=dc-monitoring dst-port=162 in-interface=vlan10-mgmt out-interface=wg-hub protocol=udp
-add action=accept chain=forward comment="fwd: internet: counters to internet any" in-interface=vlan20-counters out-interface-list=WAN
-add action=accept chain=forward comment="fwd: internet: displays to internet any" in-interface=vlan30-displays out-interface-list=WAN
-add action=accept chain=forward comment="fwd: internet: staff_wifi to internet any" in-interface=vlan50-staff-wifi out-interface-list=WAN
-add action=accept chain=forward comment="fwd: internet: public_wifi to internet any" in-interface=vlan60-public-wifi out-interface-list=WAN
-add action=accept chain=forward comment="fwd: manage devices: datacentre to mgmt 22,8291/tcp" dst-port=22,8291 in-interface=wg-hub out-interface=vlan10-mgmt protocol=tcp src-address-list=datacentre
-add action=accept chain=forward comment="fwd: manage devices: datacentre to mgmt 161/udp" dst-port=161 in-interface=wg-hub out-interface=vlan10-mgmt protocol=udp src-address-list=datacentre
-add action=accept chain=forward comment="fwd: manage devices: datacentre to mgmt icmp" in-interface=wg-hub out-interface=vlan10-mgmt protocol=icmp src-address-list=datacentre
-add action=accept chain=forward comment="fwd: manage endpoints: datacentre to counters 22/tcp" dst-port=22 in-interface=wg-hub out-interface=vlan20-counters protocol=tcp src-address-list=datacentre
-add action=accept chain=forward comment="fwd: manage endpoints: datacentre to counters icmp" in-interface=wg-hub out-interface=vlan20-counters protocol=icmp src-address-list=datacentre
-add action=accept chain=forward comment="fwd: manage displays: datacentre to displays 22/tcp" dst-port=22 in-interface=wg-hub out-interface=vlan30-displays protocol=tcp src-address-list=datacentre
-add action=accept chain=forward comment="fwd: manage displays: datacentre to displays icmp" in-interface=wg-hub out-interface=vlan30-displays protocol=icmp src-address-list=datacentre
-add action=accept chain=forward comment="fwd: metrics: monitoring to counters 9100/tcp" dst-port=9100 in-interface=wg-hub out-interface=vlan20-counters protocol=tcp src-address-list=dc-monitoring
-add action=accept chain=forward comment="fwd: display metrics: monitoring to displays 9100/tcp" dst-port=9100 in-interface=wg-hub out-interface=vlan30-displays protocol=tcp src-address-list=dc-monitoring
-add action=accept chain=forward comment="fwd: manage printers: datacentre to printers 631/tcp" dst-port=631 in-interface=wg-hub out-interface=vlan40-printers protocol=tcp src-address-list=datacentre
-add action=accept chain=forward comment="fwd: manage printers: datacentre to printers 161/udp" dst-port=161 in-interface=wg-hub out-interface=vlan40-printers protocol=udp src-address-list=datacentre
-add action=accept chain=forward comment="fwd: manage printers: datacentre to printers icmp" in-interface=wg-hub out-interface=vlan40-printers protocol=icmp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: printing from counters to printers (631/tcp)" dst-port=631 in-interface=vlan20-counters out-interface=vlan40-printers protocol=tcp
+add action=accept chain=forward comment="fwd: applications from counters to datacentre (any)" dst-address-list=datacentre in-interface=vlan20-counters out-interface=wg-hub
+add action=accept chain=forward comment="fwd: applications from displays to datacentre (any)" dst-address-list=datacentre in-interface=vlan30-displays out-interface=wg-hub
+add action=accept chain=forward comment="fwd: staff portal from staff_wifi to portal (80,443/tcp)" dst-address-list=dc-portal dst-port=80,443 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=tcp
+add action=accept chain=forward comment="fwd: name service from mgmt to dns (53/udp)" dst-address-list=dc-dns dst-port=53 in-interface=vlan10-mgmt out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: name service from mgmt to dns (53/tcp)" dst-address-list=dc-dns dst-port=53 in-interface=vlan10-mgmt out-interface=wg-hub protocol=tcp
+add action=accept chain=forward comment="fwd: name service from printers to dns (53/udp)" dst-address-list=dc-dns dst-port=53 in-interface=vlan40-printers out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: name service from printers to dns (53/tcp)" dst-address-list=dc-dns dst-port=53 in-interface=vlan40-printers out-interface=wg-hub protocol=tcp
+add action=accept chain=forward comment="fwd: name service from staff_wifi to dns (53/udp)" dst-address-list=dc-dns dst-port=53 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: name service from staff_wifi to dns (53/tcp)" dst-address-list=dc-dns dst-port=53 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=tcp
+add action=accept chain=forward comment="fwd: time from mgmt to ntp (123/udp)" dst-address-list=dc-ntp dst-port=123 in-interface=vlan10-mgmt out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: time from printers to ntp (123/udp)" dst-address-list=dc-ntp dst-port=123 in-interface=vlan40-printers out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: time from staff_wifi to ntp (123/udp)" dst-address-list=dc-ntp dst-port=123 in-interface=vlan50-staff-wifi out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: snmp traps from mgmt to monitoring (162/udp)" dst-address-list=dc-monitoring dst-port=162 in-interface=vlan10-mgmt out-interface=wg-hub protocol=udp
+add action=accept chain=forward comment="fwd: internet from counters to internet (any)" in-interface=vlan20-counters out-interface-list=WAN
+add action=accept chain=forward comment="fwd: internet from displays to internet (any)" in-interface=vlan30-displays out-interface-list=WAN
+add action=accept chain=forward comment="fwd: internet from staff_wifi to internet (any)" in-interface=vlan50-staff-wifi out-interface-list=WAN
+add action=accept chain=forward comment="fwd: internet from public_wifi to internet (any)" in-interface=vlan60-public-wifi out-interface-list=WAN
+add action=accept chain=forward comment="fwd: manage devices from datacentre to mgmt (22,8291/tcp)" dst-port=22,8291 in-interface=wg-hub out-interface=vlan10-mgmt protocol=tcp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage devices from datacentre to mgmt (161/udp)" dst-port=161 in-interface=wg-hub out-interface=vlan10-mgmt protocol=udp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage devices from datacentre to mgmt (icmp)" in-interface=wg-hub out-interface=vlan10-mgmt protocol=icmp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage endpoints from datacentre to counters (22/tcp)" dst-port=22 in-interface=wg-hub out-interface=vlan20-counters protocol=tcp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage endpoints from datacentre to counters (icmp)" in-interface=wg-hub out-interface=vlan20-counters protocol=icmp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage displays from datacentre to displays (22/tcp)" dst-port=22 in-interface=wg-hub out-interface=vlan30-displays protocol=tcp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage displays from datacentre to displays (icmp)" in-interface=wg-hub out-interface=vlan30-displays protocol=icmp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: metrics from monitoring to counters (9100/tcp)" dst-port=9100 in-interface=wg-hub out-interface=vlan20-counters protocol=tcp src-address-list=dc-monitoring
+add action=accept chain=forward comment="fwd: display metrics from monitoring to displays (9100/tcp)" dst-port=9100 in-interface=wg-hub out-interface=vlan30-displays protocol=tcp src-address-list=dc-monitoring
+add action=accept chain=forward comment="fwd: manage printers from datacentre to printers (631/tcp)" dst-port=631 in-interface=wg-hub out-interface=vlan40-printers protocol=tcp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage printers from datacentre to printers (161/udp)" dst-port=161 in-interface=wg-hub out-interface=vlan40-printers protocol=udp src-address-list=datacentre
+add action=accept chain=forward comment="fwd: manage printers from datacentre to printers (icmp)" in-interface=wg-hub out-interface=vlan40-printers protocol=icmp src-address-list=datacentre
 add action=drop chain=forward comment="fwd: drop everything else"
 /queue type
 add comment="public Wi-Fi per-client download" kind=pcq name=pcq-public-down pcq-classifier=dst-address pcq-rate=5M

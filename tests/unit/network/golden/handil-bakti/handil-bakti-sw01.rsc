@@ -24,6 +24,8 @@ set [ find default-name=ether22 ] disabled=yes
 set [ find default-name=ether23 ] disabled=yes
 /interface vlan
 add comment=mgmt interface=bridge1 name=vlan10-mgmt vlan-id=10
+/interface list
+add comment="management access (MAC server, discovery)" name=MGMT
 /interface bridge port
 add bridge=bridge1 comment=handil-bakti-pc01 frame-types=admit-only-untagged-and-priority-tagged interface=ether1 pvid=20
 add bridge=bridge1 comment=handil-bakti-pc02 frame-types=admit-only-untagged-and-priority-tagged interface=ether2 pvid=20
@@ -40,6 +42,8 @@ add bridge=bridge1 comment=displays tagged=ether24 untagged=ether5 vlan-ids=30
 add bridge=bridge1 comment=printers tagged=ether24 untagged=ether6 vlan-ids=40
 add bridge=bridge1 comment=staff_wifi tagged=ether7,ether24 vlan-ids=50
 add bridge=bridge1 comment=public_wifi tagged=ether7,ether24 vlan-ids=60
+/interface list member
+add comment="management access" interface=vlan10-mgmt list=MGMT
 /ip address
 add address=10.81.112.2/24 comment=mgmt interface=vlan10-mgmt
 /ip route
@@ -52,6 +56,15 @@ set ftp disabled=yes
 set www disabled=yes
 set api disabled=yes
 set api-ssl disabled=yes
+set winbox address=10.80.1.0/24,10.80.16.0/20,10.80.254.0/24
+/ipv6 settings
+set disable-ipv6=yes
+/ip neighbor discovery-settings
+set discover-interface-list=MGMT
+/tool mac-server
+set allowed-interface-list=MGMT
+/tool mac-server mac-winbox
+set allowed-interface-list=MGMT
 /snmp community
 add addresses=10.80.1.20/32 authentication-password=VAULT:vault_digikel_snmp_auth_password authentication-protocol=SHA1 encryption-password=VAULT:vault_digikel_snmp_priv_password encryption-protocol=AES name=digikel-ro read-access=yes security=private write-access=no
 /snmp
@@ -59,4 +72,5 @@ set contact="Diskominfo Samarinda" enabled=yes location="Kelurahan Handil Bakti,
 /system ntp client
 set enabled=yes servers=10.80.1.123
 /user
+set [ find name=admin ] disabled=yes
 add comment="digikel automation" group=full name=digikel password=VAULT:vault_digikel_device_password

@@ -21,29 +21,37 @@ add comment="public Wi-Fi 2.4 GHz" configuration=cfg-public disabled=no master-i
 add comment="public Wi-Fi 5 GHz" configuration=cfg-public disabled=no master-interface=wifi1 name=wifi1-public
 /interface vlan
 add comment=mgmt interface=bridge1 name=vlan10-mgmt vlan-id=10
+/interface list
+add comment="management access (MAC server, discovery)" name=MGMT
 /interface bridge port
 add bridge=bridge1 comment="uplink to the switch" frame-types=admit-only-vlan-tagged interface=ether1
 /interface bridge vlan
 add bridge=bridge1 comment=mgmt tagged=bridge1,ether1 vlan-ids=10
 add bridge=bridge1 comment=staff_wifi tagged=ether1 vlan-ids=50
 add bridge=bridge1 comment=public_wifi tagged=ether1 vlan-ids=60
+/interface list member
+add comment="management access" interface=vlan10-mgmt list=MGMT
 /ip address
 add address=10.84.32.11/24 comment=mgmt interface=vlan10-mgmt
 /ip route
 add comment="default via the router" dst-address=0.0.0.0/0 gateway=10.84.32.1
 /ip dns
 set servers=10.80.1.53
-/queue type
-add comment="public Wi-Fi per-client download" kind=pcq name=pcq-public-down pcq-classifier=dst-address pcq-rate=5M
-add comment="public Wi-Fi per-client upload" kind=pcq name=pcq-public-up pcq-classifier=src-address pcq-rate=2M
-/queue simple
-add comment="public Wi-Fi rate limit 2M/5M per client" name=public-wifi-limit queue=pcq-public-up/pcq-public-down target=wifi1-public,wifi2-public
 /ip service
 set telnet disabled=yes
 set ftp disabled=yes
 set www disabled=yes
 set api disabled=yes
 set api-ssl disabled=yes
+set winbox address=10.80.1.0/24,10.80.16.0/20,10.80.254.0/24
+/ipv6 settings
+set disable-ipv6=yes
+/ip neighbor discovery-settings
+set discover-interface-list=MGMT
+/tool mac-server
+set allowed-interface-list=MGMT
+/tool mac-server mac-winbox
+set allowed-interface-list=MGMT
 /snmp community
 add addresses=10.80.1.20/32 authentication-password=VAULT:vault_digikel_snmp_auth_password authentication-protocol=SHA1 encryption-password=VAULT:vault_digikel_snmp_priv_password encryption-protocol=AES name=digikel-ro read-access=yes security=private write-access=no
 /snmp
@@ -51,4 +59,5 @@ set contact="Diskominfo Samarinda" enabled=yes location="Kelurahan Loa Bakung, S
 /system ntp client
 set enabled=yes servers=10.80.1.123
 /user
+set [ find name=admin ] disabled=yes
 add comment="digikel automation" group=full name=digikel password=VAULT:vault_digikel_device_password
