@@ -285,8 +285,9 @@ def reset(
         str | None,
         typer.Option(
             "--factory",
-            help="RouterOS factory state: blank (no defaults; the lab's default) or defconf "
-            "(MikroTik's default configuration of the model).",
+            help="Factory state: blank (no defaults; the lab's default), defconf (MikroTik's "
+            "default configuration of the model) or unboxed (defconf, and a Cisco switch "
+            "without an RSA key: no SSH until bootstrapped over its console).",
             show_default=False,
         ),
     ] = None,
@@ -297,10 +298,10 @@ def reset(
     from digikel.lab.store import StateStore
 
     obj = _obj(ctx)
-    if factory is not None and factory not in ("blank", "defconf"):
+    if factory is not None and factory not in ("blank", "defconf", "unboxed"):
         from digikel.errors import InputError
 
-        raise InputError(f"--factory {factory!r}: expected blank or defconf")
+        raise InputError(f"--factory {factory!r}: expected blank, defconf or unboxed")
     directory = _state_dir(state_dir)
     filtered = bool(site or kecamatan or wave) and not all_sites
     names: list[str] | None = None
@@ -325,7 +326,11 @@ def reset(
             state = store.load(name) or {}
             platform = platforms.get(name) or state.get("platform")
             if factory is not None and (platform == "routeros" or "pending_factory" in state):
-                store.mark_factory(name, factory)  # the factory state is built at next start
+                mark = "defconf" if factory == "unboxed" else factory
+                store.mark_factory(name, mark)  # the factory state is built at next start
+                done.append(name)
+            elif factory == "unboxed" and platform == "ios":
+                store.mark_factory(name, factory)
                 done.append(name)
             elif store.remove(name):
                 done.append(name)
@@ -333,6 +338,28 @@ def reset(
         emit_json({"reset": done, "running": current is not None})
     else:
         stderr_console().print(f"lab: {len(done)} devices back to factory state")
+
+
+@app.command()
+@handles_errors
+def console(
+    ctx: typer.Context,
+    device: Annotated[str, typer.Argument(help="A lab device (a Cisco switch).")],
+    state_dir: StateDirOpt = None,
+) -> None:
+    """Print the path of a device's console (a pseudo-terminal), e.g. for `digikel network
+    bootstrap --console PATH` or `screen PATH`."""
+    from digikel.lab.runner import control_request
+
+    obj = _obj(ctx)
+    directory = _state_dir(state_dir)
+    if _running(directory) is None:
+        raise _lab_error(f"no lab is running with state directory {directory}")
+    path = control_request(directory, {"op": "console", "device": device})["path"]
+    if obj.json:
+        emit_json({"device": device, "console": path})
+    else:
+        sys.stdout.write(path + "\n")
 
 
 @app.command()

@@ -615,11 +615,19 @@ def bootstrap(
         bool,
         typer.Option("--force", help="Also take over a device that is not in factory state."),
     ] = False,
+    console: Annotated[
+        str | None,
+        typer.Option(
+            "--console",
+            metavar="PATH",
+            help="A Cisco switch's console port (/dev/ttyUSB0; the lab: `digikel lab console`).",
+        ),
+    ] = None,
     timeout: TimeoutOpt = 60.0,
 ) -> None:
-    """Day 0: a RouterOS device on its factory configuration (192.168.88.1, admin) to the state
-    from which `digikel network push` finishes it; recorded in the store, under the sites' locks.
-    """
+    """Day 0: a RouterOS device on its factory configuration (192.168.88.1, admin), or a blank
+    Cisco switch over its console (--console), to the state from which `digikel network push`
+    finishes it; recorded in the store, under the sites' locks."""
     from digikel.errors import DigikelError, InputError
     from digikel.network import bootstrap as bs
     from digikel.network.connection import Timeouts
@@ -639,11 +647,15 @@ def bootstrap(
                 "`ssh-keygen -lf` and `digikel network trust` show it"
             )
     ios = [d.name for d in devices if d.platform != "routeros"]
-    if ios:
+    if console is not None and (len(devices) != 1 or ios != [devices[0].name]):
         raise InputError(
-            f"{', '.join(ios)}: Cisco switches are bootstrapped over their console "
-            "(--console), which this command does not offer yet; choose the RouterOS devices "
-            "with --host"
+            f"--console {console}: expected exactly one Cisco switch (--host), got "
+            f"{', '.join(d.name for d in devices) or 'none'}"
+        )
+    if ios and console is None:
+        raise InputError(
+            f"{', '.join(ios)}: a Cisco switch out of the box has no SSH; bootstrap it over "
+            "its console, one at a time: --host SWITCH --console /dev/ttyUSB0"
         )
     interactive = sys.stdin.isatty() and not state.json
 
@@ -670,16 +682,29 @@ def bootstrap(
             for device in site_devices:
                 res = bs.BootstrapResult(device.name, device.site, device.platform)
                 try:
-                    res = bs.bootstrap_device(
-                        inv,
-                        device,
-                        secrets,
-                        timeouts=timeouts,
-                        expect_fingerprint=expect_fingerprint,
-                        confirm=confirm,
-                        force=force,
-                        say=say,
-                    )
+                    if console is not None:
+                        res = bs.bootstrap_console(
+                            inv,
+                            device,
+                            secrets,
+                            console,
+                            timeouts=timeouts,
+                            expect_fingerprint=expect_fingerprint,
+                            confirm=confirm,
+                            force=force,
+                            say=say,
+                        )
+                    else:
+                        res = bs.bootstrap_device(
+                            inv,
+                            device,
+                            secrets,
+                            timeouts=timeouts,
+                            expect_fingerprint=expect_fingerprint,
+                            confirm=confirm,
+                            force=force,
+                            say=say,
+                        )
                 except (bs.NotFactory, bs.FingerprintRefused) as exc:
                     res.error = str(exc)
                     res.notes.append("refused")

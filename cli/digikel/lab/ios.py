@@ -34,6 +34,7 @@ _EXEC: tuple[tuple[str, ...], ...] = (
     ("show", "running-config"),
     ("show", "startup-config"),
     ("show", "version"),
+    ("show", "ip", "ssh"),
     ("show", "vlan", "brief"),
     ("show", "vlan"),
     ("show", "interfaces", "status"),
@@ -99,6 +100,8 @@ class IosDevice(SimDevice):
         host: Host,
         factory: str = "blank",
     ) -> None:
+        if state is not None and "pending_factory" in state:  # `lab reset --factory` (stopped)
+            factory, state = str(state["pending_factory"]), None
         if factory not in FACTORIES:
             raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
         self.factory = factory
@@ -145,6 +148,7 @@ class IosDevice(SimDevice):
         running = self.factory_config()
         old = getattr(self, "state", None) or {}
         return {
+            "rsa_key": (factory or self.factory) != "unboxed",
             "platform": "ios",
             "model": self.spec.model,
             "software": old.get("software", VERSION),  # firmware survives an erase
@@ -167,6 +171,19 @@ class IosDevice(SimDevice):
         self.host.cancel_timer(self.name, "revert")
         self.state = self.factory_state(factory)
         self.save()
+
+    @property
+    def rsa_key(self) -> bool:
+        """Whether the switch has an RSA key pair: without one its SSH server does not run."""
+        return bool(self.state.get("rsa_key", True))
+
+    def domain(self) -> str:
+        for entry in self.running:
+            for prefix in ("ip domain-name ", "ip domain name "):
+                line = str(entry["line"])
+                if line.startswith(prefix):
+                    return line[len(prefix) :].strip()
+        return ""
 
     def set_software(self, version: str) -> None:
         """The IOS release `show version` reports (e.g. `15.2(7)E4`); kept across resets."""
@@ -267,8 +284,8 @@ class IosDevice(SimDevice):
         self.vtp["modified"] = self.host.now().isoformat()
         self.changed(user)
 
-    def open_shell(self, username: str) -> IosShell:
-        shell = IosShell(self, username)
+    def open_shell(self, username: str, console: bool = False) -> IosShell:
+        shell = IosShell(self, username, console)
         self.shells.append(shell)
         return shell
 
@@ -393,7 +410,15 @@ class IosDevice(SimDevice):
         return f"70bc.48{digest[0:2]}.{digest[2:4]}00"
 
 
-FACTORIES = ("blank", "defconf")
+FACTORIES = ("blank", "defconf", "unboxed")
+# `blank` and `defconf`: the blank configuration with an RSA key, so SSH answers (the lab's
+# staged switch); `unboxed`: a C1000 as it leaves the box, no RSA key, hence no SSH at all
+# until `crypto key generate rsa` runs on its console (docs/lab.md, "Console and RSA key").
+RSA_TEXT = (
+    "The name for the keys will be: {name}\n\n% The key modulus size is {bits} bits\n"
+    "% Generating {bits} bit RSA keys, keys will be non-exportable...\n"
+    "[OK] (elapsed time was 1 seconds)\n"
+)
 _vlan_block = re.compile(r"vlan \d+")
 
 
@@ -419,9 +444,10 @@ def _migrate(state: dict[str, Any]) -> None:
 class IosShell(Shell):
     """One IOS terminal session."""
 
-    def __init__(self, device: IosDevice, username: str) -> None:
+    def __init__(self, device: IosDevice, username: str, console: bool = False) -> None:
         self.device = device
         self.username = username
+        self.console = console  # the switch's console line, not a vty (SSH) session
         self.pending = None
         self.privileged = self._privilege_from_config() >= 15
         self.mode = "exec"  # exec | config
@@ -557,6 +583,10 @@ class IosShell(Shell):
     def _x_enable(self, args: list[str]) -> Reply:
         if self.privileged:
             return Reply("")
+        secret_set = any(e["line"].startswith("enable ") for e in self.device.running)
+        if self.console and not secret_set:
+            self.privileged = True  # the console of a switch with no enable secret: straight in
+            return Reply("")
 
         def answer(secret: str) -> Reply:
             spec = self.device.spec
@@ -648,6 +678,75 @@ class IosShell(Shell):
             return Reply("startup-config is not present")
         text = "!\n" + self.device.config_text(startup)
         return Reply(f"Using {len(text)} out of 524288 bytes\n{text}")
+
+    def _x_show_ip_ssh(self, args: list[str]) -> Reply:
+        """`show ip ssh` (public transcripts: `SSH Disabled - version 1.99` and the RSA hint
+        before a key exists; `SSH Enabled - version 2.0` with `ip ssh version 2`)."""
+        if not self.device.rsa_key:
+            return Reply(
+                "SSH Disabled - version 1.99\n%Please create RSA keys to enable SSH (and of "
+                "atleast 768 bits for SSH v2).\nAuthentication methods:publickey,keyboard-"
+                "interactive,password\nAuthentication timeout: 120 secs; Authentication "
+                "retries: 3\n"
+            )
+        v2 = any(e["line"] == "ip ssh version 2" for e in self.device.running)
+        return Reply(
+            f"SSH Enabled - version {'2.0' if v2 else '1.99'}\nAuthentication methods:publickey,"
+            "keyboard-interactive,password\nAuthentication timeout: 120 secs; Authentication "
+            "retries: 3\n"
+        )
+
+    def _crypto(self, text: str, body: list[str], negative: bool) -> Reply:
+        """`crypto key generate rsa [general-keys] [modulus N]` and `crypto key zeroize rsa`.
+
+        As public IOS transcripts show: a hostname other than `Switch` and a domain name are
+        needed (the keys are named host.domain); the key is not part of the running
+        configuration; SSH comes up once the key exists (`%SSH-5-ENABLED`)."""
+        words = [w.lower() for w in body]
+        if words[:4] == ["crypto", "key", "zeroize", "rsa"] and not negative:
+            self.device.state["rsa_key"] = False
+            self.device.save()
+            return Reply(
+                "% All keys will be removed.\n% All router certs issued using these "
+                "keys will also be removed.\n"
+            )
+        if words[:4] != ["crypto", "key", "generate", "rsa"] or negative:
+            return Reply(self._invalid(text, 1))
+        device = self.device
+        if device.hostname == "Switch":
+            return Reply("% Please define a hostname other than Switch.\n")
+        if not device.domain():
+            return Reply("% Please define a domain-name first.\n")
+        name = f"{device.hostname}.{device.domain()}"
+        if device.rsa_key:
+            return Reply(
+                f"% You already have RSA keys defined named {name}.\n% Do you really "
+                "want to replace them? [yes/no]: no\n"
+            )
+
+        def generate(bits: str) -> Reply:
+            bits = bits.strip() or "512"
+            if not bits.isdigit() or not 360 <= int(bits) <= 4096:
+                return Reply("% Invalid modulus size\n")
+            device.state["rsa_key"] = True
+            device.save()
+            return Reply(
+                RSA_TEXT.format(name=name, bits=bits)
+                + "%SSH-5-ENABLED: SSH 1.99 has been enabled\n"
+            )
+
+        if "modulus" in words:
+            at = words.index("modulus")
+            if at + 1 >= len(words):
+                raise IosError(INCOMPLETE)
+            return generate(words[at + 1])
+        self.pending = Question("line", generate)
+        return Reply(
+            f"The name for the keys will be: {name}\nChoose the size of the key modulus in the "
+            "range of 360 to 4096 for your\n  General Purpose Keys. Choosing a key modulus "
+            "greater than 512 may take\n  a few minutes.\n\nHow many bits in the modulus "
+            "[512]: "
+        )
 
     def _x_show_version(self, args: list[str]) -> Reply:
         device = self.device
@@ -1390,6 +1489,8 @@ class IosShell(Shell):
             return self._vtp(text, body, negative)
         if head == "version":
             return Reply("")  # IOS takes it (saved configurations start with it) and keeps its own
+        if head == "crypto":
+            return self._crypto(text, body, negative)
         if head == "switch":
             return self._switch_provision(text, body, negative)
         line = " ".join(body)

@@ -76,6 +76,8 @@ async def _dispatch(server: LabServer, request: dict[str, Any], stopping: asynci
     if op == "reset":
         devices = request.get("devices") or None
         return {"ok": True, "reset": await server.reset(devices, request.get("factory"))}
+    if op == "console":
+        return {"ok": True, "path": await server.open_console(request["device"])}
     if op == "stop":
         stopping.set()
         return {"ok": True}
@@ -189,6 +191,12 @@ class RunningLab:
         """Back to factory state: `factory` = blank | defconf (RouterOS), else the lab's own."""
         result: list[str] = self._call(self.server.reset(devices, factory))
         return result
+
+    def console(self, device: str) -> str:
+        """The path of the device's console (a pseudo-terminal), for pyserial or Netmiko's
+        cisco_ios_serial."""
+        path: str = self._call(self.server.open_console(device))
+        return path
 
     def status(self) -> dict[str, Any]:
         async def get() -> dict[str, Any]:

@@ -20,6 +20,7 @@ import asyncssh
 
 from digikel.lab import hostkeys
 from digikel.lab.device import DeviceSpec, Host, Reply, Shell, SimDevice
+from digikel.lab.ios import FACTORIES as IOS_FACTORIES
 from digikel.lab.ios import IosDevice
 from digikel.lab.routeros import RouterOsDevice
 from digikel.lab.store import StateStore
@@ -53,6 +54,7 @@ class DeviceRuntime:
     faults: dict[str, dict[str, Any]] = field(default_factory=dict)
     timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
     rebooting: bool = False
+    console: Any = None  # _Console once opened
 
     def status(self) -> dict[str, Any]:
         return {
@@ -263,11 +265,23 @@ class LabServer(Host):
             for key in list(runtime.timers):
                 self.cancel_timer(name, key)
             if isinstance(runtime.device, RouterOsDevice):
-                runtime.device.reset(factory or self.factory)
+                runtime.device.reset("defconf" if factory == "unboxed" else factory or self.factory)
+            elif isinstance(runtime.device, IosDevice):
+                runtime.device.reset(factory if factory in IOS_FACTORIES else None)
             else:
                 runtime.device.reset()
             runtime.device.on_boot()
         return chosen
+
+    async def open_console(self, name: str) -> str:
+        """The device's console as a pseudo-terminal: the path of its slave side (what a USB
+        serial adapter is to a real switch), served by the device's shell on the master side.
+        One console per device, kept for the lab's lifetime."""
+        runtime = self._runtime(name)
+        if runtime.console is None:
+            runtime.console = _Console(self, runtime)
+            runtime.console.start()
+        return str(runtime.console.path)
 
     def status(self) -> dict[str, Any]:
         return {
@@ -314,6 +328,9 @@ class _SshServer(asyncssh.SSHServer):
         device = self.runtime.device
         if self.factory and not (isinstance(device, RouterOsDevice) and device.factory_reachable()):
             conn.abort()  # nothing answers on the factory address any more
+            return
+        if isinstance(device, IosDevice) and not device.rsa_key:
+            conn.abort()  # no RSA key, no SSH server: only the console answers
             return
         self.runtime.connections.add(conn)
 
@@ -470,6 +487,83 @@ class _Terminal:
         if text and not text.endswith("\r\n"):
             self.write("\r\n")
         self.write(self.shell.prompt())
+
+
+class _Console:
+    """A console line on a pseudo-terminal (os.openpty): bytes from the slave side (pyserial,
+    `screen /dev/pts/N`, Netmiko's cisco_ios_serial) reach the device's shell through the same
+    terminal logic as SSH sessions (echo, Enter, control keys, faults); a session that ends
+    (`exit`) is followed by a fresh one, as a console line is always there."""
+
+    def __init__(self, lab: LabServer, runtime: DeviceRuntime) -> None:
+        import os
+        import tty
+
+        self.lab, self.runtime = lab, runtime
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)  # the line discipline must not echo or translate: the device does
+        os.set_blocking(self.master, False)
+        self.path = os.ttyname(self.slave)
+        self.queue: asyncio.Queue[str] = asyncio.Queue()
+        self.stdin, self.stdout = self, self
+        self.task: asyncio.Task[Any] | None = None
+
+    # the parts of an asyncssh process _Terminal uses
+    async def read(self, n: int) -> str:
+        return await self.queue.get()
+
+    def write(self, text: str) -> None:
+        import os
+
+        with contextlib.suppress(OSError):
+            os.write(self.master, text.encode())
+
+    def get_extra_info(self, key: str) -> Any:
+        return self if key == "connection" else ""
+
+    def abort(self) -> None:
+        self.queue.put_nowait("")
+
+    def exit(self, code: int) -> None:
+        self.queue.put_nowait("")
+
+    def _readable(self) -> None:
+        import os
+
+        try:
+            data = os.read(self.master, 4096)
+        except OSError:
+            return
+        if data:
+            self.queue.put_nowait(data.decode(errors="replace"))
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_reader(self.master, self._readable)
+        self.task = loop.create_task(self.serve())
+        self.lab._tasks.add(self.task)
+
+    async def serve(self) -> None:
+        while True:
+            device = self.runtime.device
+            shell = (
+                device.open_shell("", console=True)
+                if isinstance(device, IosDevice)
+                else device.open_shell("")
+            )
+            terminal = _Terminal(self.lab, self.runtime, self, shell)
+            try:
+                await terminal.run()
+            except Exception:
+                log.exception("%s: console session failed", self.runtime.spec.name)
+            finally:
+                shell.close()
+                with contextlib.suppress(ValueError):
+                    device.shells.remove(shell)
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.write("\r\n\r\nPress RETURN to get started.\r\n")
+            await self.queue.get()
 
 
 def utc_now() -> dt.datetime:

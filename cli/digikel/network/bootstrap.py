@@ -22,6 +22,7 @@ No CLI here: `digikel network bootstrap` is in cli/network.py.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 from collections.abc import Callable
@@ -445,3 +446,230 @@ def _handover(
         say(f"{device.name}: {len(res.commands)} command(s); defconf cleared, admin disabled")
     finally:
         session.__exit__(None, None, None)
+
+
+# ----- a blank Catalyst 1000 over its console -----
+IOS_PROMPT = r"[\w.-]+(\([\w-]+\))?[>#]\s*$"
+
+
+def ios_bootstrap_lines(intended_text: str, name: str) -> list[str]:
+    """From the intended configuration: the hostname, the domain (the RSA key is named after
+    both), digikel's account, the management VLAN and SVI, the default gateway, the vty lines
+    (SSH, local logins) - as configuration lines with their block lines indented."""
+    lines = intended_text.splitlines()
+    wanted: list[str] = []
+    mgmt_vlan = ""
+    for i, line in enumerate(lines):
+        heads = ("hostname ", "ip domain-name ", "ip domain name ", "username ", "ip default-gat")
+        if line.startswith(heads):
+            wanted.append(line)
+        elif line.startswith("interface Vlan") and line != "interface Vlan1":
+            block = [line]
+            for child in lines[i + 1 :]:
+                if not child.startswith(" "):
+                    break
+                block.append(child)
+            if any(c.strip().startswith("ip address ") for c in block):
+                mgmt_vlan = line.removeprefix("interface Vlan")
+                wanted += [*block, " no shutdown"]
+        elif line.startswith("line vty "):
+            wanted.append(line)
+            for child in lines[i + 1 :]:
+                if not child.startswith(" "):
+                    break
+                wanted.append(child)
+    if not mgmt_vlan or not any(w.startswith("username ") for w in wanted):
+        raise InputError(
+            f"{name}: the intended configuration has no management SVI or account "
+            "(templates/ios/switch.cfg.j2): bootstrap cannot hand the switch over"
+        )
+    return [f"vlan {mgmt_vlan}", " name mgmt", *wanted]
+
+
+def bootstrap_console(
+    inv: Inventory,
+    device: Device,
+    secrets: dict[str, Any],
+    console: str,
+    *,
+    timeouts: Timeouts,
+    expect_fingerprint: str | None = None,
+    confirm: Confirm | None = None,
+    force: bool = False,
+    say: Callable[[str], None] = lambda text: None,
+) -> BootstrapResult:
+    """Bring a blank Catalyst 1000 up over its console (Netmiko `cisco_ios_serial`): the lines
+    of `ios_bootstrap_lines`, an RSA key (`crypto key generate rsa modulus 2048`), `ip ssh
+    version 2`, saved; then its SSH host key shown, confirmed and recorded, and a login as
+    digikel over SSH proves the handover."""
+    from netmiko import ConnectHandler
+
+    from digikel.network import facts
+    from digikel.network.render import render_device
+
+    res = BootstrapResult(device.name, device.site, device.platform)
+    if device.platform != "ios":
+        raise InputError(f"{device.name}: --console is for Cisco switches, not {device.platform}")
+    if not Path(console).exists():
+        raise InputError(f"--console {console}: no such serial device (e.g. /dev/ttyUSB0)")
+    wanted = ios_bootstrap_lines(
+        render_device(inv, device, secrets, masked=False).text, device.name
+    )
+    try:
+        with _any_terminal_port():
+            conn = ConnectHandler(
+                device_type="cisco_ios_serial",
+                serial_settings={"port": console, "baudrate": 9600, "timeout": 1},
+                username="",
+                password="",
+                secret="",
+                conn_timeout=timeouts.connect,
+                read_timeout_override=timeouts.command,
+            )
+    except Exception as exc:
+        raise DeviceError(f"{device.name}: console {console} does not answer: {exc}") from None
+    try:
+        if not conn.check_enable_mode():
+            conn.enable()
+
+        def show(command: str) -> str:
+            return str(conn.send_command(command, read_timeout=timeouts.command))
+
+        found = facts.read_ios(show)
+        res.model, res.version, res.serial = found.model, found.version, found.serial
+        facts.check(inv, device, found)
+        running = show("show running-config")
+        ssh = show("show ip ssh")
+        has_key = "SSH Enabled" in ssh
+        present = set(running.splitlines())
+        missing = [w for w in wanted if not w.startswith(" ") and w not in present]
+        hostname = next(
+            (ln.split()[1] for ln in running.splitlines() if ln.startswith("hostname ")), ""
+        )
+        users = [ln for ln in running.splitlines() if ln.startswith("username ")]
+        factory = hostname == "Switch" and not users
+        res.found = (
+            "factory state (blank, no RSA key)"
+            if factory and not has_key
+            else "factory state (blank)"
+            if factory
+            else f"hostname {hostname}, {len(users)} account(s), RSA key "
+            + ("present" if has_key else "missing")
+        )
+        say(f"{device.name}: found {res.found} on {console}")
+        done = hostname == device.name and has_key and "ip ssh version 2" in present
+        secret_line = next(w for w in wanted if w.startswith("username "))
+        account = secret_line.split()[1]
+        done = done and any(u.startswith(f"username {account} ") for u in users)
+        done = done and not [m for m in missing if not m.startswith(("username ", "vlan "))]
+        if done:
+            res.notes.append("already bootstrapped: nothing changed")
+            say(f"{device.name}: already bootstrapped; nothing changed")
+        else:
+            if not factory and not force:
+                raise NotFactory(
+                    f"{device.name}: not in factory state on {console}: {res.found} (factory: "
+                    "hostname Switch, no account); nothing was changed. If this switch is to "
+                    "be taken over anyway, add --force"
+                )
+            commands = ["configure terminal", *[w.strip() for w in wanted]]
+            if not has_key:
+                commands.append("crypto key generate rsa modulus 2048")
+            commands += ["ip ssh version 2", "end", "write memory"]
+            for command in commands:
+                out = str(
+                    conn.send_command(
+                        command, expect_string=IOS_PROMPT, read_timeout=timeouts.command
+                    )
+                )
+                if re.search(r"^% (Invalid|Incomplete|Ambiguous|Please)", out, re.MULTILINE):
+                    raise DeviceError(
+                        f"{device.name}: the switch refused {_mask_ios(command)!r}: {out.strip()}"
+                    )
+            res.commands = [_mask_ios(c) for c in commands]
+            res.changed = True
+            say(f"{device.name}: {len(commands)} line(s) over the console; RSA key, SSH v2 saved")
+    finally:
+        with contextlib.suppress(Exception):
+            conn.disconnect()
+    _ios_host_key(inv, device, res, secrets, timeouts, expect_fingerprint, confirm, say)
+    return res
+
+
+@contextlib.contextmanager
+def _any_terminal_port() -> Any:
+    """Netmiko accepts only the ports pyserial enumerates (ttyS, ttyUSB, ttyACM...), so a
+    pseudo-terminal (the lab's console, a console server reached through `socat`) is refused
+    before it is opened. digikel checks instead that the path is a terminal device."""
+    import importlib
+    import os
+
+    base_connection: Any = importlib.import_module("netmiko.base_connection")
+    original = base_connection.check_serial_port
+
+    def check(name: str) -> str:
+        try:
+            fd = os.open(name, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        except OSError as exc:
+            raise ValueError(f"cannot open {name}: {exc.strerror}") from None
+        try:
+            if not os.isatty(fd):
+                raise ValueError(f"{name} is not a serial or terminal device")
+        finally:
+            os.close(fd)
+        return name
+
+    base_connection.check_serial_port = check
+    try:
+        yield
+    finally:
+        base_connection.check_serial_port = original
+
+
+def _mask_ios(command: str) -> str:
+    return re.sub(
+        r"\b(secret|password)( \d)? \S+", r"\1 VAULT:vault_digikel_device_password", command
+    )
+
+
+def _ios_host_key(
+    inv: Inventory,
+    device: Device,
+    res: BootstrapResult,
+    secrets: dict[str, Any],
+    timeouts: Timeouts,
+    expect: str | None,
+    confirm: Confirm | None,
+    say: Callable[[str], None],
+) -> None:
+    """SSH is up now: the key it offers is shown, confirmed (or matched) and recorded; then a
+    login as digikel, the key checked strictly, proves the handover."""
+    import time
+
+    from digikel.network.connection import endpoint_for
+
+    kh = inv.known_hosts_path
+    key = None
+    deadline = time.monotonic() + timeouts.connect
+    while key is None and time.monotonic() < deadline:
+        key = _factory_reachable(device.connect_host, device.connect_port, timeouts.connect)
+        if key is None:
+            time.sleep(0.5)
+    if key is None:
+        raise DeviceError(
+            f"{device.name}: SSH does not answer at {device.connect_host}:{device.connect_port} "
+            "after the bootstrap (check the management VLAN's uplink)"
+        )
+    seen = hostkeys.fingerprint(key)
+    res.fingerprint = sha256_part(seen)
+    recorded = hostkeys.expected_key(kh, device.connect_host, device.connect_port)
+    say(
+        f"{device.name}: {device.connect_host}:{device.connect_port} offers {seen}; recorded: "
+        f"{hostkeys.fingerprint(recorded) if recorded is not None else 'nothing yet'}"
+    )
+    _accept_key(device, seen, recorded, expect, confirm)
+    if recorded is None:
+        hostkeys.record_host_key(kh, device.connect_host, device.connect_port, key)
+        res.notes.append(f"host key {seen} recorded in {kh}")
+    with connect(endpoint_for(inv, device, secrets), timeouts) as conn:
+        run_command(conn, "show ip ssh", timeouts)

@@ -1,7 +1,8 @@
 """`digikel network bootstrap` end to end through the real CLI on the lab: a defconf RouterOS site
 (router, MikroTik switch, two access points) reached on its factory addresses as `admin` with an
 empty password, handed over to digikel's account at the inventory addresses, then finished by
-`digikel network push`; refusals (not factory, fingerprint), idempotence, the store record.
+`digikel network push`; a blank Catalyst 1000 without an RSA key (no SSH) bootstrapped over its
+console, a real pseudo-terminal, through Netmiko's cisco_ios_serial; refusals (not factory, fingerprint), idempotence, the store record.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def boot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BootLab]:
     secrets = load_secrets(inv)
     with running_lab(
         inv,
-        sites=[SITE],
+        sites=[SITE, "sungai-keledang"],
         state_dir=root / "lab",
         secrets=secrets,
         time_scale=0.2,
@@ -206,3 +207,41 @@ def test_preflight_refuses_an_old_or_wrong_device_and_records_facts(boot: BootLa
     assert wrong.returncode == 2, wrong.stdout + wrong.stderr
     assert "reports model 'hAP ax2'" in wrong.stdout
     assert cli(boot, "network", "push", "--host", name, "--yes").returncode == 0
+
+
+def test_a_blank_c1000_is_bootstrapped_over_its_console_then_pushed(boot: BootLab) -> None:
+    import paramiko
+
+    from digikel.network.hostkeys import fetch_host_key
+    from digikel.store import open_store
+
+    switch = "sungai-keledang-sw01"
+    boot.lab.reset([switch], factory="unboxed")
+    others = [d.name for d in boot.inv.site("sungai-keledang").network_devices if d.name != switch]
+    boot.lab.reset(others, factory="defconf")
+    spec = boot.lab.spec(switch)
+    with pytest.raises((OSError, EOFError, paramiko.SSHException)):  # no RSA key: no SSH
+        fetch_host_key(spec.host, spec.port, 3.0)
+    assert cli(boot, "network", "bootstrap", "--host", switch).returncode == 2  # no console
+    for name in others:
+        done = bootstrap(boot, name)
+        assert done.returncode == 0, done.stdout + done.stderr
+    console = boot.lab.console(switch)
+    assert Path(console).exists() and os.isatty(os.open(console, os.O_RDWR | os.O_NOCTTY))
+    done = bootstrap(boot, switch, "--console", console)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "found: factory state (blank, no RSA key)" in done.stdout
+    assert boot.secrets["vault_digikel_device_password"] not in done.stdout + done.stderr
+    running = "\n".join(e["line"] for e in boot.lab.device_state(switch)["running"])
+    assert "ip ssh version 2" in running and f"hostname {switch}" in running
+    again = bootstrap(boot, switch, "--console", console)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "1 device(s), 0 changed, 0 failed" in again.stdout
+    push = cli(boot, "network", "push", "--site", "sungai-keledang", "--yes")
+    assert push.returncode == 0, push.stdout + push.stderr
+    quiet = cli(boot, "network", "push", "--site", "sungai-keledang", "--yes")
+    assert quiet.returncode == 0 and "0 changed" in quiet.stdout, quiet.stdout + quiet.stderr
+    with open_store() as store:
+        recorded = [r for r in store.bootstraps("sungai-keledang") if r.device == switch]
+    assert recorded[0].fingerprint == fingerprint(boot, switch)
+    assert recorded[0].serial == boot.lab.server.runtimes[switch].device.serial()
