@@ -271,13 +271,7 @@ def device(ctx: typer.Context, site: SiteArg, host: HostArg, mac: MacOpt) -> Non
     """Record a counter PC's, display's or printer's MAC: the router reserves its address."""
     from digikel.errors import InputError
     from digikel.inventory.load import shown
-    from digikel.inventory.macs import (
-        MAC_ROLES,
-        check_new_mac,
-        normalise_mac,
-        read_macs,
-        write_mac,
-    )
+    from digikel.inventory.macs import MAC_ROLES, normalise_mac, record_mac
 
     state: Context = ctx.obj
     inv = state.load_inventory()
@@ -285,7 +279,8 @@ def device(ctx: typer.Context, site: SiteArg, host: HostArg, mac: MacOpt) -> Non
     target = inv.device(host)
     if target.site != chosen.slug:
         raise InputError(
-            f"{host} is not a device of {chosen.name} ({chosen.slug}); its devices with a MAC are: "
+            f"{host} is not a device of {chosen.name} ({chosen.slug}); "
+            "the devices that take a MAC there are: "
             + ", ".join(d.name for d in chosen.devices if d.role in MAC_ROLES)
         )
     if target.role not in MAC_ROLES:
@@ -300,11 +295,7 @@ def device(ctx: typer.Context, site: SiteArg, host: HostArg, mac: MacOpt) -> Non
     path = inv.macs_path
     assert path is not None  # load_inventory always sets it
     roles = {d.name: d.role for d in inv.devices}
-    records, _ = read_macs(path, shown(path), roles)
-    check_new_mac(path, shown(path), host, normalised, records)
-    before = target.mac
-    if before != normalised:
-        write_mac(path, host, normalised)
+    before = record_mac(path, shown(path), host, normalised, roles)
     if state.json:
         emit_json(
             {

@@ -14,14 +14,17 @@ machine two addresses and the other none.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from digikel.errors import InputError, Problem
+from digikel.errors import DigikelError, InputError, Problem
 from digikel.inventory.yamlfile import LineDict, line_of, load_yaml
 
 # The roles that get their address from a reservation (network gear has static addresses).
@@ -210,3 +213,38 @@ def write_mac(path: Path, host: str, mac: str) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One writer at a time per environment folder (two engineers recording at once)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def record_mac(path: Path, shown_as: str, host: str, mac: str, roles: dict[str, str]) -> str | None:
+    """Check `mac` against the file as it is now and record it for `host`; the previous MAC.
+
+    Read, check and write happen under one lock, so a MAC recorded a moment ago by someone else
+    is seen; a problem already in the file is the operator's to fix first (InputError).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path.parent):
+        records, problems = read_macs(path, shown_as, roles)
+        if problems:
+            raise InputError(
+                f"{shown_as} has problems; fix them first (digikel inventory validate):\n"
+                + "\n".join(f"  - {p}" for p in problems)
+            )
+        check_new_mac(path, shown_as, host, mac, records)
+        previous = records[host].mac if host in records else None
+        if previous != mac:
+            try:
+                write_mac(path, host, mac)
+            except OSError as exc:
+                raise DigikelError(f"{shown_as}: cannot be written: {exc}") from None
+        return previous

@@ -207,3 +207,45 @@ def test_a_missing_macs_file_is_created_by_the_first_record(inventory_copy) -> N
     assert result.exit_code == 0, result.output
     assert load_inventory(env_file).device("loa-bakung-pc01").mac == "3C:52:82:AA:BB:01"
     assert _macs(env_file).read_text().startswith("# MAC addresses")
+
+
+def test_an_empty_mapping_takes_its_first_mac(inventory_copy) -> None:
+    env_file = inventory_copy()
+    _macs(env_file).write_text("# the production file as committed\nmacs: {}\n")
+    result = invoke(
+        env_file, "site", "device", "loa-bakung", "loa-bakung-prn01", "--mac", "3c:52:82:aa:bb:01"
+    )
+    assert result.exit_code == 0, result.output
+    assert _macs(env_file).read_text() == (
+        '# the production file as committed\nmacs:\n  loa-bakung-prn01: "3C:52:82:AA:BB:01"\n'
+    )
+    assert load_inventory(env_file).device("loa-bakung-prn01").mac == "3C:52:82:AA:BB:01"
+
+
+def test_engineers_recording_at_once_lose_nothing_and_never_share_a_mac(inventory_copy) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from digikel.errors import InputError
+    from digikel.inventory.macs import MAC_ROLES, record_mac
+
+    env_file = inventory_copy()
+    inv = load_inventory(env_file)
+    roles = {d.name: d.role for d in inv.devices}
+    hosts = [d.name for d in inv.site("bukuan").devices if d.role in MAC_ROLES]
+    path = _macs(env_file)
+
+    def record(item: tuple[int, str]) -> str:
+        number, host = item
+        try:
+            record_mac(path, "macs.yml", host, f"3C:52:82:00:00:{number % 3:02X}", roles)
+        except InputError:
+            return "refused"
+        return "recorded"
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(record, enumerate(hosts)))
+    assert len(hosts) == 6 and outcomes.count("recorded") == 3  # one per distinct MAC
+    recorded = load_inventory(env_file)
+    macs = [recorded.device(h).mac for h in hosts if recorded.device(h).mac]
+    assert sorted(macs) == ["3C:52:82:00:00:00", "3C:52:82:00:00:01", "3C:52:82:00:00:02"]
+    assert recorded.device("loa-bakung-pc01").mac == inv.device("loa-bakung-pc01").mac
