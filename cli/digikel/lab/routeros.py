@@ -320,6 +320,7 @@ class RouterOsDevice(SimDevice):
         return any(
             item["props"].get("comment") == "defconf"
             and item["props"].get("disabled", "no") != "yes"
+            and item["props"].get("interface") in bridges  # not a router's WAN client
             for item in self.items("/ip/dhcp-client")
         )
 

@@ -20,7 +20,13 @@ SITE = "sungai-keledang"  # has an IOS switch, a RouterOS router and access poin
 
 def relocated(specs: list[DeviceSpec], third_octet: int) -> list[DeviceSpec]:
     return [
-        dataclasses.replace(s, host=f"127.64.{third_octet}.{s.host.rsplit('.', 1)[1]}")
+        dataclasses.replace(
+            s,
+            host=f"127.64.{third_octet}.{s.host.rsplit('.', 1)[1]}",
+            factory_host=(
+                f"127.65.{third_octet}.{s.host.rsplit('.', 1)[1]}" if s.factory_host else ""
+            ),
+        )
         for s in specs
     ]
 

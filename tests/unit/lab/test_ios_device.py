@@ -753,3 +753,53 @@ def test_the_intended_switch_config_is_shown_back_as_pushed(tmp_path):
     shell.handle_line("configure terminal")
     shell.handle_line("ip access-list standard MGMT-FROM-DC")
     assert shell.prompt() == "sungai-keledang-sw01(config-std-nacl)#"
+
+
+# ----- out of the box: no RSA key, no SSH (docs/lab.md, "Console and RSA key") -----
+def test_an_unboxed_switch_has_no_rsa_key_until_one_is_generated(host):
+    device = IosDevice(SPEC, None, host, factory="unboxed")
+    assert not device.rsa_key
+    shell = device.open_shell("", console=True)
+    assert shell.prompt() == "Switch>"
+    assert shell.handle_line("enable").text == ""  # a console without an enable secret
+    assert shell.prompt() == "Switch#"
+    assert "SSH Disabled - version 1.99" in shell.handle_line("show ip ssh").text
+    out = config(shell, "crypto key generate rsa modulus 2048")
+    assert out[1] == "% Please define a hostname other than Switch.\n"
+    out = config(shell, "hostname x-sw01", "crypto key generate rsa modulus 2048")
+    assert out[2] == "% Please define a domain-name first.\n"
+    assert not device.rsa_key
+    out = config(shell, "ip domain-name example.org", "crypto key generate rsa modulus 2048")
+    assert "The name for the keys will be: x-sw01.example.org" in out[2]
+    assert "% Generating 2048 bit RSA keys, keys will be non-exportable..." in out[2]
+    assert device.rsa_key
+    assert "crypto" not in running(shell)  # the key pair is not configuration
+    config(shell, "ip ssh version 2")
+    assert "SSH Enabled - version 2.0" in shell.handle_line("show ip ssh").text
+    out = config(shell, "crypto key generate rsa modulus 2048")
+    assert "You already have RSA keys defined named x-sw01.example.org" in out[1]
+
+
+def test_rsa_key_without_modulus_asks_the_size(host):
+    device = IosDevice(SPEC, None, host, factory="unboxed")
+    shell = privileged(device)
+    config(shell, "hostname x-sw01", "ip domain-name example.org")
+    shell.handle_line("configure terminal")
+    assert shell.handle_line("crypto key generate rsa").text.endswith(
+        "How many bits in the modulus [512]: "
+    )
+    assert "2048 bit RSA keys" in shell.pending.answer("2048").text
+    assert device.rsa_key
+
+
+def test_blank_and_defconf_switches_have_a_key_and_reset_keeps_the_choice(host):
+    assert IosDevice(SPEC, None, host).rsa_key
+    device = IosDevice(SPEC, None, host, factory="defconf")
+    assert device.rsa_key
+    device.reset("unboxed")
+    assert not device.rsa_key
+
+
+def test_a_vty_session_still_needs_the_enable_secret(device):
+    shell = device.open_shell("digikel")
+    assert shell.handle_line("enable").text == "Password: "
