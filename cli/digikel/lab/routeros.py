@@ -317,6 +317,7 @@ class RouterOsDevice(SimDevice):
             on = props.get("disabled", "no") != "yes"
             if on and props.get("address", "").split("/")[0] == FACTORY_ADDRESS:
                 return True
+        bridges = {i["props"].get("name") for i in self.items("/interface/bridge")}
         return any(
             item["props"].get("comment") == "defconf"
             and item["props"].get("disabled", "no") != "yes"
