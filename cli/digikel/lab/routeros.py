@@ -320,8 +320,8 @@ class RouterOsDevice(SimDevice):
         bridges = {i["props"].get("name") for i in self.items("/interface/bridge")}
         return any(
             item["props"].get("comment") == "defconf"
-            and item["props"].get("disabled", "no") != "yes"
             and item["props"].get("interface") in bridges  # not a router's WAN client
+            and item["props"].get("disabled", "no") != "yes"
             for item in self.items("/ip/dhcp-client")
         )
 
