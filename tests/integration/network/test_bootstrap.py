@@ -132,6 +132,14 @@ def test_a_defconf_site_is_bootstrapped_then_finished_by_push(boot: BootLab) -> 
     assert set(first) == set(DEVICES)
     assert first["loa-bakung-rtr01"].fingerprint == fingerprint(boot, "loa-bakung-rtr01")
     assert first["loa-bakung-rtr01"].serial and first["loa-bakung-rtr01"].operator
+    # The acceptance pack shows each bootstrap (who, when, device, fingerprint) and the serials.
+    pack = boot.env_file.parent / "pack.html"
+    made = cli(boot, "report", "acceptance", SITE, "-o", str(pack))
+    assert made.returncode == 0, made.stdout + made.stderr
+    html = pack.read_text()
+    assert 'id="bootstraps"' in html
+    assert fingerprint(boot, "loa-bakung-rtr01") in html
+    assert str(first["loa-bakung-rtr01"].serial) in html
     last = {r.device: r for r in records}
     assert all(r.detail.split("; ")[1] == "unchanged" for r in last.values())
     assert all(r.fingerprint == fingerprint(boot, n) for n, r in last.items())
