@@ -301,7 +301,10 @@ def reset(
     if factory is not None and factory not in ("blank", "defconf", "unboxed"):
         from digikel.errors import InputError
 
-        raise InputError(f"--factory {factory!r}: expected blank, defconf or unboxed")
+        raise InputError(
+            f"--factory {factory!r}: expected blank or defconf, or unboxed (defconf, and a "
+            "Cisco switch without an RSA key)"
+        )
     directory = _state_dir(state_dir)
     filtered = bool(site or kecamatan or wave) and not all_sites
     names: list[str] | None = None
