@@ -327,12 +327,25 @@ def run(
     workers = workers or (8, 32, 1)
     delay_ms = 30.0 if delay_ms is None else delay_ms
     root = Path(tempfile.mkdtemp(prefix="digikel-bench-net-"))
+    # Trust, pushes and rollbacks lock their sites and record runs: in a store of the
+    # benchmark's own, never the operator's (a quickstart may be running on this machine).
+    saved_url = os.environ.get("DIGIKEL_DB_URL")
+    os.environ["DIGIKEL_DB_URL"] = f"sqlite:///{root / 'store.db'}"
     try:
         with bench_lab(root, sites, delay_ms) as lab:
             return _measure(
-                lab, runs, workers, delay_ms, single_worker_kecamatan, ansible_runs or runs
+                lab,
+                runs,
+                workers,
+                delay_ms,
+                single_worker_kecamatan,
+                runs if ansible_runs is None else ansible_runs,
             )
     finally:
+        if saved_url is None:
+            os.environ.pop("DIGIKEL_DB_URL", None)
+        else:
+            os.environ["DIGIKEL_DB_URL"] = saved_url
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -362,9 +375,6 @@ def _measure(
     plan = factory_plan(lab)
     scopes = _scopes(lab, plan, workers, kecamatan)
     env = ansible_env(scopes[workers[0]].peers)
-    # The pushes lock their sites and record runs: in a store of the benchmark's own, never
-    # the operator's (a quickstart may be running on the same machine).
-    env["DIGIKEL_DB_URL"] = f"sqlite:///{lab.root / 'store.db'}"
     floor = device_floor(lab)
     startup = startup_seconds(lab, runs)
     figures: dict[str, Figure] = {}
