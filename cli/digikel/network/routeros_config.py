@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from digikel.network.routeros_defaults import READ_ONLY, default, same_value
+from digikel.network.routeros_defaults import default, read_only, same_value
 
 SENSITIVE = frozenset(
     {
@@ -113,7 +113,9 @@ class Item:
                 return self.target
             return quote(self.target)
         if prop == "line":
-            where = " ".join(f"{k}={quote(v)}" for k, v in self.args.items() if k not in READ_ONLY)
+            where = " ".join(
+                f"{k}={quote(v)}" for k, v in self.args.items() if not read_only(self.menu, k)
+            )
             return f"[ find {where} ]"
         return f"[ find {prop}={quote(value)} ]"
 
@@ -121,7 +123,7 @@ class Item:
         args = {
             k: v
             for k, v in self.args.items()
-            if (with_secrets or k not in SENSITIVE) and k not in READ_ONLY
+            if (with_secrets or k not in SENSITIVE) and not read_only(self.menu, k)
         }
         head = self.verb if not self.target else f"{self.verb} {self.find}"
         return f"{head} {format_args(args)}".rstrip()
@@ -413,7 +415,7 @@ def address(item: Item, have: list[Item]) -> str:
             f"{k}={quote(v)}" for k, v in zip(NATURAL_KEYS[item.menu], natural, strict=True)
         )
         return f"[ find {where} ]"
-    where = " ".join(f"{k}={quote(v)}" for k, v in item.args.items() if k not in READ_ONLY)
+    where = " ".join(f"{k}={quote(v)}" for k, v in item.args.items() if not read_only(item.menu, k))
     return f"[ find {where} ]"
 
 
@@ -437,7 +439,7 @@ def changes(menu: str, want: Item, have: Item, rotate: bool) -> tuple[dict[str, 
     list_item = want.verb == "add" or bool(want.target)
     to_set: dict[str, str] = {}
     for prop, value in want.args.items():
-        if prop in READ_ONLY:
+        if read_only(menu, prop):
             continue
         if prop in SENSITIVE:
             if rotate:
@@ -450,7 +452,7 @@ def changes(menu: str, want: Item, have: Item, rotate: bool) -> tuple[dict[str, 
     if want.verb == "set":
         return to_set, to_unset  # a setting or built-in item: only what we set is ours
     for prop, value in have.args.items():
-        if prop in want.args or prop in READ_ONLY or prop in SENSITIVE:
+        if prop in want.args or read_only(menu, prop) or prop in SENSITIVE:
             continue
         known = default(menu, prop, list_item=list_item)
         if known is not None:

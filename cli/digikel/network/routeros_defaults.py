@@ -92,6 +92,15 @@ READ_ONLY = frozenset(
     }
 )
 
+# Read-only where an interface derives it, but ours where we set it: a static DHCP lease IS its MAC.
+WRITABLE_IN: dict[str, frozenset[str]] = {"/ip dhcp-server lease": frozenset({"mac-address"})}
+
+
+def read_only(menu: str, prop: str) -> bool:
+    """A property of `menu` the device derives: never compared, never sent."""
+    return prop in READ_ONLY and prop not in WRITABLE_IN.get(menu, frozenset())
+
+
 # Properties that hold a set of interfaces or values: the device may print them in its own
 # order, so they compare as sets.
 UNORDERED_LISTS = frozenset({"tagged", "untagged", "vlan-ids", "target", "addresses"})

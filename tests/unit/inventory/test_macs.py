@@ -249,3 +249,34 @@ def test_engineers_recording_at_once_lose_nothing_and_never_share_a_mac(inventor
     macs = [recorded.device(h).mac for h in hosts if recorded.device(h).mac]
     assert sorted(macs) == ["3C:52:82:00:00:00", "3C:52:82:00:00:01", "3C:52:82:00:00:02"]
     assert recorded.device("loa-bakung-pc01").mac == inv.device("loa-bakung-pc01").mac
+
+
+def test_the_differ_keeps_each_reservation_with_its_mac(inv) -> None:
+    from digikel.network.platforms import RouterOS
+
+    driver = RouterOS()
+    config = render_device(
+        inv, inv.device("loa-bakung-rtr01"), load_secrets(inv), masked=False
+    ).text
+    leases = [line for line in config.splitlines() if line.startswith("add address=10.84.33.11 ")]
+    assert leases == [
+        "add address=10.84.33.11 comment=loa-bakung-pc01 mac-address=02:00:0A:54:21:0B server=dhcp-counters"
+    ]
+    intended = "/ip dhcp-server lease\n" + leases[0] + "\n"
+    # missing on the device: added with its MAC (a lease without one is no reservation)
+    assert driver.plan("", intended) == ["/ip dhcp-server lease " + leases[0]]
+    # as intended: nothing to do
+    assert driver.plan(intended, intended) == []
+    # the PC was replaced: the same lease (matched by its comment) takes the new MAC in place
+    running = intended.replace("02:00:0A:54:21:0B", "3C:52:82:AA:BB:01")
+    assert driver.plan(running, intended) == [
+        "/ip dhcp-server lease set [ find comment=loa-bakung-pc01 ] mac-address=02:00:0A:54:21:0B"
+    ]
+    # a lease an administrator added by hand is left alone (reported as unmanaged, not removed)
+    manual = (
+        running
+        + "add address=10.84.33.150 comment=printer-tamu mac-address=AA:00:00:00:00:02 server=dhcp-counters\n"
+    )
+    plan = driver.plan(manual, intended)
+    assert not any("remove" in command for command in plan)
+    assert any("printer-tamu" in line for line in driver.unmanaged(manual, intended))
