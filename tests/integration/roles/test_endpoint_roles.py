@@ -176,8 +176,14 @@ def fresh_endpoint(base_image: str, molecule_lock: None) -> Iterator[str]:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     try:
-        boot = _run(["podman", "exec", CHECK_CONTAINER, "systemctl", "is-system-running", "--wait"])
-        assert boot.stdout.strip() in ("running", "degraded"), boot.stdout + boot.stderr
+        # Until systemd has its bus, systemctl cannot even ask (--wait needs the bus too).
+        deadline = time.monotonic() + 180
+        state = ""
+        while state not in ("running", "degraded") and time.monotonic() < deadline:
+            time.sleep(0.5)
+            asked = _run(["podman", "exec", CHECK_CONTAINER, "systemctl", "is-system-running"])
+            state = asked.stdout.strip()
+        assert state in ("running", "degraded"), f"systemd in {CHECK_CONTAINER}: {state!r}"
         update = _run(["podman", "exec", CHECK_CONTAINER, "apt-get", "update", "-qq"])
         assert update.returncode == 0, update.stderr
         yield CHECK_CONTAINER
