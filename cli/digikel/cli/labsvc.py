@@ -148,7 +148,7 @@ def up(
         if filtered or host:
             specs = container_specs(inv, sites, hosts=host, portal=portal)
             root = inv.root.parent
-            result = containers_up(specs, repo_root=root)
+            result = containers_up(specs, repo_root=root, state_dir=directory)
             doc["containers"] = result.as_dict()
             if result.skipped:
                 exit_code = 3
@@ -202,7 +202,7 @@ def down(
         doc["datacentre_stopped"] = stop_datacentre(directory)
         out.print("datacentre: stopped" if doc["datacentre_stopped"] else "datacentre: not running")
     if "containers" in components:
-        doc["containers_removed"] = containers_down(sites=slugs)
+        doc["containers_removed"] = containers_down(sites=slugs, state_dir=directory)
         out.print(f"containers: {len(doc['containers_removed'])} removed")
     if obj.json:
         emit_json(doc)
@@ -228,7 +228,7 @@ def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
         "datacentre": datacentre_status(directory).as_dict(),
         "containers": {
             "podman": problem or "ok",
-            "containers": [c.as_dict() for c in containers_status()] if not problem else [],
+            "containers": [c.as_dict() for c in containers_status(state_dir=directory)] if not problem else [],
         },
     }
     if obj.json:
