@@ -228,7 +228,9 @@ def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
         "datacentre": datacentre_status(directory).as_dict(),
         "containers": {
             "podman": problem or "ok",
-            "containers": [c.as_dict() for c in containers_status(state_dir=directory)] if not problem else [],
+            "containers": [c.as_dict() for c in containers_status(state_dir=directory)]
+            if not problem
+            else [],
         },
     }
     if obj.json:
