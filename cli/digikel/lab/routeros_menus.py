@@ -133,7 +133,8 @@ MENUS: tuple[Menu, ...] = (
     _s("/ip/firewall/connection/tracking"),
     _s("/ip/neighbor/discovery-settings"),
     _s("/ip/settings"),
-    _s("/ipv6/settings"),
+    # Manual, "IPv6 > Settings": the stack is on unless disabled.
+    _s("/ipv6/settings", disable_ipv6="no"),
     _l("/interface/bridge/vlan"),
     _l("/interface/list/member", unique=("interface", "list")),
     _l("/interface/wireguard/peers", interface_refs=("interface",)),
@@ -172,8 +173,9 @@ MENUS: tuple[Menu, ...] = (
     _l("/system/script", named=True),
     _l("/tool/netwatch"),
     _s("/tool/bandwidth-server", enabled="yes"),
-    _s("/tool/mac-server"),
-    _s("/tool/mac-server/mac-winbox"),
+    # Manual, "MAC server": MAC-Telnet and MAC-Winbox answer on every interface by default.
+    _s("/tool/mac-server", allowed_interface_list="all"),
+    _s("/tool/mac-server/mac-winbox", allowed_interface_list="all"),
     _s("/tool/mac-server/ping"),
     _s("/tool/romon"),
     _l("/user", named=True),

@@ -76,7 +76,7 @@ def test_command_error_reverts_and_reports_the_device_words(clean_faults):
     before_ap = export(netlab, "loa-bakung-ap01")
     before_sw = netlab.lab.device_state("sungai-keledang-sw01")["running"]
     netlab.lab.inject(
-        "loa-bakung-ap01", "error", match="/queue simple", message="failure: not enough memory"
+        "loa-bakung-ap01", "error", match="/ipv6 settings", message="failure: not enough memory"
     )
     netlab.lab.inject("sungai-keledang-sw01", "error", match="ntp server")
     targets = select_devices(netlab.inv, hosts=["loa-bakung-ap01", "sungai-keledang-sw01"])
