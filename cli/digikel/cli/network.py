@@ -653,10 +653,15 @@ def bootstrap(
             f"{', '.join(d.name for d in devices) or 'none'}"
         )
     if ios and console is None:
-        raise InputError(
+        hint = (
             f"{', '.join(ios)}: a Cisco switch out of the box has no SSH; bootstrap it over "
             "its console, one at a time: --host SWITCH --console /dev/ttyUSB0"
         )
+        if len(ios) == len(devices):
+            raise InputError(hint)
+        sys.stderr.write(f"left for the console: {hint}\n")
+        chosen = [(s, [d for d in ds if d.platform == "routeros"]) for s, ds in chosen]
+        devices = [d for _, ds in chosen for d in ds]
     interactive = sys.stdin.isatty() and not state.json
 
     def confirm(name: str, fingerprint: str) -> bool:

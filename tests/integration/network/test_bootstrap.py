@@ -245,6 +245,10 @@ def test_a_blank_c1000_is_bootstrapped_over_its_console_then_pushed(boot: BootLa
     again = bootstrap(boot, switch, "--console", console)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "1 device(s), 0 changed, 0 failed" in again.stdout
+    site_wide = cli(boot, "network", "bootstrap", "--site", "sungai-keledang")
+    assert site_wide.returncode == 0, site_wide.stdout + site_wide.stderr
+    assert f"left for the console: {switch}" in site_wide.stderr
+    assert "0 changed, 0 failed" in site_wide.stdout
     push = cli(boot, "network", "push", "--site", "sungai-keledang", "--yes")
     assert push.returncode == 0, push.stdout + push.stderr
     quiet = cli(boot, "network", "push", "--site", "sungai-keledang", "--yes")
