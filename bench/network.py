@@ -444,11 +444,14 @@ def ratios(
     for count in workers:
         ours = wall(f"digikel w{count} pass 1")
         out[f"w{count}"] = {
-            "digikel_over_nornir": round(ours / wall(f"nornir w{count} pass 1"), 3),
-            "digikel_over_ansible": round(ours / wall(f"ansible w{count} pass 1"), 3),
             "digikel_over_floor": round(ours / floors[count], 3),
             "pass2_over_backup": round(
                 wall(f"digikel w{count} pass 2") / wall(f"digikel w{count} backup"), 3
             ),
         }
+        for peer in ("nornir", "ansible"):  # a contender left out (--ansible-runs 0) has none
+            if f"{peer} w{count} pass 1" in figures:
+                out[f"w{count}"][f"digikel_over_{peer}"] = round(
+                    ours / wall(f"{peer} w{count} pass 1"), 3
+                )
     return out
