@@ -79,6 +79,19 @@ def lab_address(prefix: IPv4Network, number: int, host_octet: int) -> IPv4Addres
     return prefix.network_address + number * 256 + host_octet
 
 
+# MikroTik's default configuration answers on 192.168.88.1 (docs/network.md, bootstrap).
+FACTORY_ADDRESS = "192.168.88.1"
+
+
+def lab_factory_address(connect_host: str) -> str:
+    """The lab's stand-in for 192.168.88.1 of one device: 127.64.S.O -> 127.65.S.O ("" when
+    the device is not simulated at a 127.64 address)."""
+    parts = connect_host.split(".")
+    if len(parts) != 4 or parts[:2] != ["127", "64"]:
+        return ""
+    return ".".join(["127", "65", *parts[2:]])
+
+
 def lab_printer_port(base: int, number: int, host_octet: int) -> int:
     """The lab's IPP port of a printer: base + 100 x site number + last octet of its address."""
     return base + 100 * number + host_octet

@@ -82,8 +82,7 @@ def lab_specs(
 
 
 def factory_host(connect_host: str) -> str:
-    """The lab's stand-in for 192.168.88.1 of one device: 127.64.S.O -> 127.65.S.O."""
-    parts = connect_host.split(".")
-    if len(parts) != 4 or parts[:2] != ["127", "64"]:
-        return ""
-    return ".".join(["127", "65", *parts[2:]])
+    """The lab's stand-in for 192.168.88.1 of one device (the inventory's rule)."""
+    from digikel.inventory.addressing import lab_factory_address
+
+    return lab_factory_address(connect_host)

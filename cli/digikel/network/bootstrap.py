@@ -31,13 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digikel.errors import DigikelError, InputError
+from digikel.inventory.addressing import FACTORY_ADDRESS
 from digikel.network import hostkeys, routeros_config
 from digikel.network.connection import DeviceError, Endpoint, Timeouts, connect, run_command
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Device, Inventory
 
-FACTORY_ADDRESS = "192.168.88.1"
 FACTORY_USER = "admin"
 FACTORY_IDENTITY = "MikroTik"
 PROMPT = r"\] (> |<SAFE> )"
@@ -111,9 +111,9 @@ def record_detail(res: BootstrapResult) -> str:
 def factory_host(device: Device, inv: Inventory) -> tuple[str, int]:
     """Where the device answers out of the box: 192.168.88.1:22, or its lab stand-in."""
     if inv.environment == "lab":
-        from digikel.lab.specs import factory_host as lab_factory_host
+        from digikel.inventory.addressing import lab_factory_address
 
-        host = lab_factory_host(device.connect_host)
+        host = lab_factory_address(device.connect_host)
         if host:
             return host, device.connect_port
     return FACTORY_ADDRESS, 22

@@ -42,7 +42,7 @@ MAX_AGE = dt.timedelta(days=3653)
 
 def parse_max_age(text: str) -> dt.timedelta:
     """'7d', '36h', '90m' or a plain number of days; positive and at most MAX_AGE."""
-    from digikel.cli.common import parse_duration
+    from digikel.durations import parse_duration
 
     return parse_duration(text, option="--max-age", maximum=MAX_AGE, what="age")
 
