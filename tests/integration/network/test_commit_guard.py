@@ -49,7 +49,10 @@ def configuration(netlab, name: str) -> str:
 
 
 def guard_armed(netlab, name: str) -> bool:
-    items = menus(netlab, name).get("/system/scheduler", [])
+    state = netlab.lab.device_state(name)
+    if state.get("platform") == "ios":
+        return False
+    items = state["menus"].get("/system/scheduler", [])
     return any(i["props"].get("name") == "digikel-guard" for i in items)
 
 
@@ -285,3 +288,56 @@ def test_an_ios_switch_rolls_back_to_its_factory_backup_and_forward_again(lab):
     assert forward.ok and forward.changed, forward.error
     [again] = run("push", lab.inv, targets, lab.secrets, lab.options())
     assert again.ok and again.commands == []
+
+
+def rollout(netlab, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [DIGIKEL, "-i", str(netlab.env_file), "rollout", "--only", "network", "--yes", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+
+
+@pytest.mark.parametrize("device", ["loa-bakung-rtr01", "sungai-keledang-sw01"])
+def test_a_push_during_a_rollout_of_its_site_is_refused_and_the_other_way_round(lab, device):
+    """RouterOS and IOS alike: whichever command holds the site, the other one is refused before
+    it touches a device, and the winner's records match the device."""
+    site = device.rsplit("-", 1)[0]
+    names = [d.name for _, ds in select_devices(lab.inv, sites=[site]) for d in ds]
+    lab.lab.reset(names)
+    factory = configuration(lab, device)
+    lab.lab.inject(device, "slow", ms=60)
+    first = rollout(lab, "--site", site)
+    # The rollout holds the site's lock from its first stage on; its change is under way.
+    wait_for(lambda: _started(lab, device, factory), seconds=120)
+    loser = push(lab, "--host", device)
+    out, err = loser.communicate(timeout=120)
+    assert loser.returncode == 1, out + err
+    assert f"site {site} is being rolled out by" in err
+    _, err1 = first.communicate(timeout=300)
+    assert first.returncode == 0, err1
+    lab.lab.clear(device)
+
+    # And the other way round: a push holds the site, a rollout of it reports the site locked.
+    lab.lab.reset([device])
+    lab.lab.inject(device, "slow", ms=60)
+    holder = push(lab, "--host", device)
+    wait_for(lambda: _ios_changing(lab, device) or guard_armed(lab, device), seconds=60)
+    refused = rollout(lab, "--site", site)
+    out2, err2 = refused.communicate(timeout=120)
+    assert refused.returncode != 0, out2 + err2
+    assert "locked" in (out2 + err2).lower()
+    _, err3 = holder.communicate(timeout=300)
+    assert holder.returncode == 0, err3
+    lab.lab.clear(device)
+    targets = select_devices(lab.inv, sites=[site])
+    diff = run("diff", lab.inv, targets, lab.secrets, lab.options())
+    assert all(r.ok and r.commands == [] for r in diff), [(r.device, r.commands[:2]) for r in diff]
+
+
+def _ios_changing(netlab, name: str) -> bool:
+    """An IOS change is under way (its revert timer runs); False for RouterOS devices."""
+    state = netlab.lab.device_state(name)
+    return state.get("platform") == "ios" and state.get("revert") is not None
