@@ -361,19 +361,19 @@ class Firewall:
             self.lists.setdefault(item.args["list"], set()).add(item.args["interface"])
         self.address_lists: dict[str, list[ipaddress.IPv4Network]] = {}
         for item in config.menus.get("/ip firewall address-list", []):
-            net = ipaddress.ip_network(item.args["address"], strict=False)
-            self.address_lists.setdefault(item.args["list"], []).append(net)  # type: ignore[arg-type]
+            net = ipaddress.IPv4Network(item.args["address"], strict=False)
+            self.address_lists.setdefault(item.args["list"], []).append(net)
         self.own: set[ipaddress.IPv4Address] = set()
         self.routes: list[tuple[ipaddress.IPv4Network, str]] = []
         for item in config.menus.get("/ip address", []):
-            iface = ipaddress.ip_interface(item.args["address"])
-            self.own.add(iface.ip)  # type: ignore[arg-type]
-            self.routes.append((iface.network, item.args["interface"]))  # type: ignore[arg-type]
+            iface = ipaddress.IPv4Interface(item.args["address"])
+            self.own.add(iface.ip)
+            self.routes.append((iface.network, item.args["interface"]))
         for item in config.menus.get("/ip route", []):
             gateway = item.args.get("gateway", "")
             if gateway and not gateway[0].isdigit():  # an interface: wg-hub
-                net = ipaddress.ip_network(item.args["dst-address"])
-                self.routes.append((net, gateway))  # type: ignore[arg-type]
+                net = ipaddress.IPv4Network(item.args["dst-address"])
+                self.routes.append((net, gateway))
         self._chains: dict[str, list[tuple[Item, str, list[Any]]]] = {}
         # The default route leaves by the uplink: the WAN list's member.
         wan = sorted(self.lists.get("WAN", set()))
@@ -427,48 +427,45 @@ class Firewall:
     def _matcher(self, key: str, want: str, rule: Item) -> Any:
         """A test of one property of a packet; `!value` negates it."""
         negate = want.startswith("!")
-        value = want[1:] if negate else want
-        test: Any
+        test = self._test(key, want[1:] if negate else want, rule)
+        if negate:
+            return lambda p: not test(p)
+        return test
+
+    def _test(self, key: str, value: str, rule: Item) -> Any:
         if key == "connection-state":
             states = set(value.split(","))
-            test = lambda p: p.state in states  # noqa: E731
-        elif key == "protocol":
-            test = lambda p: p.protocol == value  # noqa: E731
-        elif key == "dst-port":
+            return lambda p: p.state in states
+        if key == "protocol":
+            return lambda p: p.protocol == value
+        if key == "dst-port":
             if rule.args.get("protocol") not in ("tcp", "udp", "sctp", "udp-lite", "dccp"):
                 # RouterOS refuses dst-port without a protocol that has ports.
                 raise Unsupported(f"dst-port without a protocol with ports in {rule.line()}")
-            test = lambda p: p.port is not None and _in_ports(p.port, value)  # noqa: E731
-        elif key == "in-interface":
-            test = lambda p: p.in_interface == value  # noqa: E731
-        elif key == "out-interface":
-            test = lambda p: p.out_interface == value  # noqa: E731
-        elif key in ("in-interface-list", "out-interface-list"):
+            return lambda p: p.port is not None and _in_ports(p.port, value)
+        if key == "in-interface":
+            return lambda p: p.in_interface == value
+        if key == "out-interface":
+            return lambda p: p.out_interface == value
+        if key in ("in-interface-list", "out-interface-list"):
             if "," in value:  # one list per rule: RouterOS takes a single name here
                 raise Unsupported(f"{key}={value} names several lists in {rule.line()}")
             members = self.lists.get(value, set())
             everything = value == "all"
             if key == "in-interface-list":
-                test = lambda p: everything or p.in_interface in members  # noqa: E731
-            else:
-                test = lambda p: everything or p.out_interface in members  # noqa: E731
-        elif key in ("src-address", "dst-address"):
+                return lambda p: everything or p.in_interface in members
+            return lambda p: everything or p.out_interface in members
+        if key in ("src-address", "dst-address"):
             net = _network(value)
             if key == "src-address":
-                test = lambda p: _address(p.src) in net  # noqa: E731
-            else:
-                test = lambda p: _address(p.dst) in net  # noqa: E731
-        elif key in ("src-address-list", "dst-address-list"):
+                return lambda p: _address(p.src) in net
+            return lambda p: _address(p.dst) in net
+        if key in ("src-address-list", "dst-address-list"):
             nets = self.address_lists.get(value, [])
             if key == "src-address-list":
-                test = lambda p: any(_address(p.src) in n for n in nets)  # noqa: E731
-            else:
-                test = lambda p: any(_address(p.dst) in n for n in nets)  # noqa: E731
-        else:
-            raise Unsupported(f"matcher {key}= in {rule.line()}")
-        if negate:
-            return lambda p: not test(p)
-        return test
+                return lambda p: any(_address(p.src) in n for n in nets)
+            return lambda p: any(_address(p.dst) in n for n in nets)
+        raise Unsupported(f"matcher {key}= in {rule.line()}")
 
 
 def _cheap_first(key: str) -> int:
