@@ -18,9 +18,15 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def quick(suite: str, results: Path) -> dict[str, Any]:
+    import os
+
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    # A lab port of the test's own: a full benchmark may run beside it on 2422.
+    env = {**os.environ, "DIGIKEL_BENCH_PORT": str(2462 + worker)}
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--only", suite, "--results-dir", str(results)],
         cwd=REPO,
+        env=env,
         capture_output=True,
         text=True,
         timeout=900,
