@@ -180,26 +180,29 @@ def prepare(work: Work, operation: str) -> Prepared:
     def body() -> None:
         d, opts = work.device, work.options
         with connect(work.ep, opts.timeouts) as conn:
-            if operation == "push":  # the device's own facts: a wrong or old device is refused
+            before = work.fetch(conn)
+            if operation == "rollback":
+                commit, text = _rollback_source(work, before)
+                res.notes.append(f"restoring backup {commit[:12]}")
+                target = _with_vault_secrets(work, text)
+            else:
+                target = work.intended()
+            # Restoring a backup means exactly that state: what it lacks goes.
+            prune = opts.prune or operation == "rollback"
+            prepared.commands = work.driver.plan(
+                before, target, rotate_secrets=opts.rotate_secrets, prune=prune
+            )
+            if operation == "push" and prepared.commands:
+                # The device's own facts, in the same session and only when there is something
+                # to send: a wrong or old device is refused before its site changes, and a pass
+                # with nothing to change costs what a backup costs.
                 from digikel.network.facts import preflight_session
 
                 preflight_session(work, conn)
-            before = work.fetch(conn)
-        if operation == "rollback":
-            commit, text = _rollback_source(work, before)
-            res.notes.append(f"restoring backup {commit[:12]}")
-            target = _with_vault_secrets(work, text)
-        else:
-            target = work.intended()
-        # Restoring a backup means exactly that state: what it lacks goes.
-        prune = opts.prune or operation == "rollback"
         if not opts.check:
             res.backup = work.store.save(
                 d.site, d.name, d.platform, before, reason=f"pre-{operation} backup"
             )
-        prepared.commands = work.driver.plan(
-            before, target, rotate_secrets=opts.rotate_secrets, prune=prune
-        )
         res.commands = list(prepared.commands)
         res.diff = work.driver.readable_diff(before, target)
         if not prune:

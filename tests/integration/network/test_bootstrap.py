@@ -199,7 +199,14 @@ def test_preflight_refuses_an_old_or_wrong_device_and_records_facts(boot: BootLa
         facts = {f.device: f for f in store.device_facts(SITE)}
     assert facts[name].model == "cAP ax" and facts[name].serial
 
+    def drift() -> None:
+        # A hand change: the push has something to send, so preflight reads the device's facts
+        # (a device with nothing to change is not asked).
+        shell = runtime.device.open_shell("digikel")
+        assert shell.handle_line('/snmp set location="moved by hand"').text == ""
+
     runtime.device.state["version"] = "7.12.1"
+    drift()
     old = cli(boot, "network", "push", "--host", name, "--yes")
     assert old.returncode == 2, old.stdout + old.stderr
     assert "runs RouterOS 7.12.1" in old.stdout and "at least 7.13" in old.stdout
