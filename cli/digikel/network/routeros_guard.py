@@ -102,12 +102,6 @@ def release_safe_mode(conn: Any, ep: Endpoint, timeouts: Timeouts) -> None:
     conn.read_channel()
 
 
-def still_in_safe_mode(conn: Any, timeouts: Timeouts) -> bool:
-    """The prompt shows <SAFE> as long as the session holds safe mode (an overflowing history
-    drops it silently)."""
-    return "<SAFE>" in str(conn.find_prompt(delay_factor=0.5))
-
-
 # --- commit-confirm -----------------------------------------------------------------------------
 
 
