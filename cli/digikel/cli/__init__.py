@@ -147,6 +147,7 @@ class DigikelGroup(TyperGroup):
             report_error("interrupted", 130, json_output=bool(state and state.json))
             raise typer.Exit(130) from None
 
+    # click declares main() with overloads per standalone_mode; one implementation serves both.
     def main(  # type: ignore[override]
         self,
         args: Sequence[str] | None = None,

@@ -128,70 +128,57 @@ def _run(
     from digikel.network import interrupt
 
     interrupt.reset()
-    with interrupt.undo_on_signals():
-        return _run_shown(ctx, operation, inv, chosen, secrets, options, workers, rendered)
+    with interrupt.undo_on_signals():  # Ctrl-C / SIGTERM undo the changes in progress
+        from digikel.network.runner import run
 
+        state: Context = ctx.obj
+        total = sum(len(devices) for _, devices in chosen)
+        console = stderr_console()
+        if console.is_terminal and not state.json:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-def _run_shown(
-    ctx: typer.Context,
-    operation: str,
-    inv: Any,
-    chosen: Any,
-    secrets: Any,
-    options: Any,
-    workers: int,
-    rendered: dict[str, str] | None = None,
-) -> list[DeviceResult]:
-    from digikel.network.runner import run
+            with Progress(
+                TextColumn(f"{operation}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                console=console,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("", total=total)
 
-    state: Context = ctx.obj
-    total = sum(len(devices) for _, devices in chosen)
-    console = stderr_console()
-    if console.is_terminal and not state.json:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+                def started(device: Any) -> None:
+                    progress.update(task, description=f"{device.name} ...")
 
-        with Progress(
-            TextColumn(f"{operation}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("", total=total)
+                def done(res: DeviceResult) -> None:
+                    progress.advance(task)
+                    console.print(_line(res))
 
-            def started(device: Any) -> None:
-                progress.update(task, description=f"{device.name} ...")
+                return run(
+                    operation,
+                    inv,
+                    chosen,
+                    secrets,
+                    options,
+                    workers=workers,
+                    on_start=started,
+                    on_result=done,
+                    rendered=rendered,
+                )
 
-            def done(res: DeviceResult) -> None:
-                progress.advance(task)
-                console.print(_line(res))
+        def plain(res: DeviceResult) -> None:
+            sys.stderr.write(_line(res, markup=False) + "\n")
 
-            return run(
-                operation,
-                inv,
-                chosen,
-                secrets,
-                options,
-                workers=workers,
-                on_start=started,
-                on_result=done,
-                rendered=rendered,
-            )
-
-    def plain(res: DeviceResult) -> None:
-        sys.stderr.write(_line(res, markup=False) + "\n")
-
-    return run(
-        operation,
-        inv,
-        chosen,
-        secrets,
-        options,
-        workers=workers,
-        on_result=plain,
-        rendered=rendered,
-    )
+        return run(
+            operation,
+            inv,
+            chosen,
+            secrets,
+            options,
+            workers=workers,
+            on_result=plain,
+            rendered=rendered,
+        )
 
 
 def _line(res: DeviceResult, markup: bool = True) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar, cast
 
 import typer
 
@@ -227,7 +227,10 @@ def _write_text(output: Path, text: str) -> None:
     output.write_text(text, encoding="utf-8")
 
 
-def _inherit(ctx: typer.Context, name: str, own: object) -> object:
+_T = TypeVar("_T")
+
+
+def _inherit(ctx: typer.Context, name: str, own: _T) -> _T:
     """An option of `acceptance`, or the one given before it to `digikel report`; both given
     and different is bad input."""
     from digikel.errors import InputError
@@ -240,7 +243,7 @@ def _inherit(ctx: typer.Context, name: str, own: object) -> object:
         raise InputError(
             f"{flag} given twice ({parent} before 'acceptance', {own} after it); expected it once"
         )
-    return parent
+    return cast(_T, parent)  # the parent group declared the same option, so the same type
 
 
 @app.command()
@@ -271,9 +274,9 @@ def acceptance(
     given_fmt = _inherit(ctx, "fmt", fmt.value if fmt else None)
     if given_fmt is not None and given_fmt not in ("html", "pdf"):
         raise InputError(f"--format {given_fmt}: the evidence pack is html or pdf")
-    output = _inherit(ctx, "output", output)  # type: ignore[assignment]
+    output = _inherit(ctx, "output", output)
     lang = language(str(_inherit(ctx, "lang", lang) or "id"))
-    age = max_age_of(_inherit(ctx, "max_age", max_age))  # type: ignore[arg-type]
+    age = max_age_of(_inherit(ctx, "max_age", max_age))
     chosen_fmt = choose_format(
         str(given_fmt) if given_fmt else None, output, _PACK_EXTENSIONS, "html"
     )
