@@ -51,6 +51,13 @@ from digikel.lab.routeros_syntax import (
 )
 
 log = logging.getLogger("digikel.lab")
+# A change to an existing PPPoE client or tunnel makes the link redial (RouterOS reconnects a
+# PPPoE client whose settings change; the tunnel re-handshakes after it). Real seconds, not
+# scaled: the guard's proof session must outlast it whatever the lab's time scale.
+WAN_LINKS = frozenset(
+    {"/interface/pppoe-client", "/interface/wireguard", "/interface/wireguard/peers"}
+)
+WAN_REDIAL_SECONDS = 4.0
 VERSION = "7.16.2"
 REBOOT_SECONDS = 3.0
 # MikroTik manual, Console / Safe Mode: a cut session's safe-mode changes are undone "after a while
@@ -131,6 +138,7 @@ class RouterOsDevice(SimDevice):
         # until the lost-session timeout undoes its changes (safe_lost is then True).
         self.safe_holder: RouterOsShell | None = None
         self.safe_lost = False
+        self.wan_down_until = 0.0  # monotonic time the WAN is back after a redial
 
     # ----- state -----
     def reset(self, factory: str | None = None) -> None:
@@ -273,7 +281,10 @@ class RouterOsDevice(SimDevice):
 
     def unroll_safe_mode(self) -> None:
         """Undo every change made since safe mode was taken (Ctrl-D, lost session, power loss)."""
+        links = self._wan_links()
         self._restore_snapshot()
+        if self._wan_links() != links:
+            self.redial_wan()
         self._end_safe_mode()
         self.check_management_path()  # undoing may take away an address added in safe mode
 
@@ -306,6 +317,19 @@ class RouterOsDevice(SimDevice):
         if count > SAFE_MODE_HISTORY:
             log.info("%s: safe-mode history full, safe mode left silently", self.name)
             self._end_safe_mode()
+
+    # ----- the WAN redialling (docs/lab.md: "A WAN that redials") -----
+    def _wan_links(self) -> str:
+        return json.dumps([self.items(path) for path in sorted(WAN_LINKS)], sort_keys=True)
+
+    def redial_wan(self) -> None:
+        """A changed PPPoE client or tunnel redials: until it is back, no new session gets
+        through (sessions already open ride it out, as TCP does over a short outage)."""
+        self.wan_down_until = time.monotonic() + WAN_REDIAL_SECONDS
+        log.info("%s: WAN redialling for %.0f s", self.name, WAN_REDIAL_SECONDS)
+
+    def redialling(self) -> bool:
+        return time.monotonic() < self.wan_down_until
 
     # ----- the factory address and the device's own accounts (docs/lab.md: "Factory address") --
     def factory_reachable(self) -> bool:
@@ -846,7 +870,7 @@ class RouterOsShell(Shell):
             items.insert(items.index(targets[0]), item)
         else:
             items.append(item)
-        self._changed(path)
+        self._changed(path, redial=False)  # a new link: no session can have come over it yet
         return ""
 
     def _split_ref(self, args: list[Token]) -> tuple[Token | None, list[Token]]:
@@ -1009,7 +1033,9 @@ class RouterOsShell(Shell):
         shown = {k: v for k, v in shown.items() if k not in SENSITIVE}
         return _print_settings(shown)
 
-    def _changed(self, path: str) -> None:
+    def _changed(self, path: str, redial: bool = True) -> None:
+        if redial and path in WAN_LINKS:
+            self.device.redial_wan()
         self.device.record_action()
         self.device.save()
         if path == "/system/scheduler":

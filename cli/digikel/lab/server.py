@@ -329,6 +329,9 @@ class _SshServer(asyncssh.SSHServer):
         if self.factory and not (isinstance(device, RouterOsDevice) and device.factory_reachable()):
             conn.abort()  # nothing answers on the factory address any more
             return
+        if isinstance(device, RouterOsDevice) and device.redialling():
+            conn.abort()  # the WAN is redialling: nothing from outside gets through yet
+            return
         if isinstance(device, IosDevice) and not device.rsa_key:
             conn.abort()  # no RSA key, no SSH server: only the console answers
             return

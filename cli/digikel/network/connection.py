@@ -8,6 +8,7 @@ DeviceError / HostKeyError with the device named, so results and the CLI can say
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -18,6 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from digikel.errors import DigikelError, InputError
 from digikel.network import hostkeys
+
+# paramiko logs a failed connection's traceback from its transport thread; with no handler of
+# ours Python's last-resort handler would print it to the operator. The error reaches them as a
+# DeviceError instead; `--verbose` (a root handler) still shows paramiko's records.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Device, Inventory
@@ -54,6 +60,12 @@ class Timeouts:
     # a router's push from 8.1 s to 6.3 s at 30 ms per round trip (bench/network.py). Netmiko's
     # own pace is 1.0; DIGIKEL_NETMIKO_DELAY_FACTOR sets it for unusually slow links.
     pace: float = field(default_factory=lambda: _pace_from_env())
+    # How long the commit guard keeps trying its proof session after a change that redials the
+    # WAN (PPPoE client, WireGuard tunnel): the PPPoE redial (discovery, LCP, authentication:
+    # up to ~30 s on a busy access concentrator), then the tunnel's next handshake, which the
+    # site starts within its persistent-keepalive (25 s) plus WireGuard's rekey timeout (5 s).
+    # Both guards outlast it: safe mode ~9 minutes, the commit-confirm scheduler 5 minutes.
+    redial: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -205,6 +217,11 @@ def translate_connect_error(
         return DeviceError(
             f"{ep.name}: authentication failed at {ep.host}:{ep.port} as {ep.username!r} "
             "(check vault_digikel_device_password and the device's local user)"
+        )
+    if "protocol banner" in str(cause or exc):
+        return DeviceError(
+            f"{ep.name}: cannot connect to {ep.host}:{ep.port}: the connection closed before SSH "
+            "started (the device is rebooting, its WAN is redialling, or its SSH service is off)"
         )
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return DeviceError(f"{ep.name}: cannot connect to {ep.host}:{ep.port}: {first}")

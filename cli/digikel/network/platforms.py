@@ -115,7 +115,7 @@ class RouterOS:
                 + f": {first_line(exc)}; undone by safe mode"
             ) from None
         try:
-            with connect(ep, timeouts) as probe:
+            with guard.proof_session(ep, timeouts, commands) as probe:
                 after = self.fetch(probe, timeouts)
             interrupt.check(ep.name)
         except interrupt.Interrupted:
@@ -159,7 +159,7 @@ class RouterOS:
                 "from before the change"
             ) from None
         try:
-            with connect(ep, timeouts) as probe:
+            with guard.proof_session(ep, timeouts, commands) as probe:
                 interrupt.check(ep.name)
                 guard.disarm(probe, timeouts)
                 return self.fetch(probe, timeouts)

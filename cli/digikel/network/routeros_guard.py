@@ -22,10 +22,19 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from digikel.network import interrupt
-from digikel.network.connection import DeviceError, Endpoint, Timeouts, drop, run_command
+from digikel.network.connection import (
+    DeviceError,
+    Endpoint,
+    Timeouts,
+    connect,
+    drop,
+    run_command,
+)
 
 SAFE_MODE_HISTORY = 100  # the manual's figure: actions safe mode can undo
 # Each command is one action; the margin covers actions RouterOS records for one command
@@ -43,8 +52,47 @@ ERRORS = (
 )
 
 
+# Menus whose change makes the WAN redial: the PPPoE client reconnects, the tunnel to the data
+# centre re-handshakes. Sessions already open ride it out (TCP retransmits); a new one cannot
+# get through until both are back.
+REDIALS_WAN = ("/interface pppoe-client ", "/interface wireguard ")
+
+
 class SafeModeHeld(DeviceError):
     """Another session holds safe mode: nothing was changed."""
+
+
+def redials_wan(commands: list[str]) -> bool:
+    return any(command.startswith(REDIALS_WAN) for command in commands)
+
+
+@contextlib.contextmanager
+def proof_session(ep: Endpoint, timeouts: Timeouts, commands: list[str]) -> Iterator[Any]:
+    """The guard's NEW session after a change: the proof the device is still reachable.
+
+    After a change that redials the WAN, refusals are retried for `timeouts.redial` seconds, so
+    the guard does not undo a good change because the link was still coming back (and undoing
+    it would redial once more). Any other change gets one attempt: a device that stops
+    answering after an ordinary change is undone at once.
+    """
+    deadline = time.monotonic() + (timeouts.redial if redials_wan(commands) else 0.0)
+    while True:
+        interrupt.check(ep.name)
+        try:
+            conn_cm = connect(ep, timeouts)
+            conn = conn_cm.__enter__()
+            break
+        except DeviceError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(1.0)
+    try:
+        yield conn
+    except BaseException as exc:
+        if not conn_cm.__exit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        conn_cm.__exit__(None, None, None)
 
 
 def send(conn: Any, ep: Endpoint, commands: list[str], timeouts: Timeouts) -> None:
