@@ -26,15 +26,16 @@ from digikel.cli import report as report_cmd
 from digikel.cli import rollout as rollout_cmd
 from digikel.cli import site as site_cmd
 from digikel.cli import status as status_cmd
-from digikel.cli.common import Context, default_inventory_path, error_extra, report_error
+from digikel.cli.common import Context, error_extra, report_error
 from digikel.errors import DigikelError
 
 GLOBAL_PANEL = "Global options (before or after the command)"
 # The root's options that every command also accepts after its own name.
-GLOBAL_OPTIONS = ("--json", "--verbose", "--debug", "--inventory")
+GLOBAL_OPTIONS = ("--json", "--verbose", "--debug", "--inventory", "--project")
 # Metavars of value options whose name alone would read oddly in help.
 _METAVARS = {
     "--inventory": "FILE",
+    "--project": "DIR",
     "--output": "FILE",
     "--backup-dir": "DIR",
     "--date": "DATE",
@@ -49,10 +50,7 @@ def _late_global(ctx: Any, param: Any, value: Any) -> Any:
     state = ctx.find_object(Context)
     if state is None or value in (None, False, ()):
         return value
-    if param.name == "inventory":
-        state.inventory_path = Path(value)
-    else:
-        setattr(state, {"json_output": "json"}.get(param.name, param.name), True)
+    state.set_option(param.name, value)
     return value
 
 
@@ -263,6 +261,15 @@ def callback(
             show_default=False,
         ),
     ] = None,
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            help="Project root: the folder holding inventory/ (default: the inventory's, "
+            "else the nearest above the current folder). Backups and lab state live there.",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -273,7 +280,9 @@ def callback(
         json=json_output,
         verbose=verbose,
         debug=debug,
-        inventory_path=inventory or default_inventory_path(),
+        inventory_path=inventory,
+        project_path=project,
+        cwd=Path.cwd(),
     )
 
 

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from digikel.inventory.model import Inventory
+    from digikel.project import Project
 
 DEFAULT_INVENTORY = Path("inventory") / "lab" / "digikel.yml"
 # A note is a sentence or two kept with a record; 4 KiB holds a paragraph of Bahasa Indonesia
@@ -35,40 +35,74 @@ MAX_NOTE_BYTES = 4096
 PIPE_WIDTH = 10_000
 
 
-def find_project_root(start: Path | None = None) -> Path | None:
-    """The nearest folder at or above `start` that holds the project's ansible.cfg and inventory."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "ansible.cfg").is_file() and (folder / "inventory").is_dir():
-            return folder
-    return None
-
-
-def default_inventory_path() -> Path:
-    env = os.environ.get("DIGIKEL_INVENTORY")
-    if env:
-        return Path(env)
-    root = find_project_root()
-    return (root / DEFAULT_INVENTORY) if root else DEFAULT_INVENTORY
-
-
-@dataclass
 class Context:
     """What the callback parsed: global options every command may read.
 
     The global options may also follow any command (`digikel inventory list --json`); the
-    root group (digikel.cli) then sets them here while parsing that command's arguments.
+    root group (digikel.cli) then sets them here while parsing that command's arguments, so
+    the Project is found on first use, once every option is known.
     """
 
-    json: bool = False
-    verbose: bool = False
-    debug: bool = False
-    inventory_path: Path = DEFAULT_INVENTORY
+    def __init__(
+        self,
+        json: bool = False,
+        verbose: bool = False,
+        debug: bool = False,
+        inventory_path: Path | None = None,
+        project_path: Path | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        self.json, self.verbose, self.debug = json, verbose, debug
+        self.inventory_option = inventory_path  # --inventory / -i as given
+        self.project_option = project_path  # --project as given
+        self.cwd = cwd  # where the command runs: only to find a project, as a last resort
+        self._project: Project | None = None
+
+    def set_option(self, name: str, value: Any) -> None:
+        """A global option given after the command (see digikel.cli._late_global)."""
+        if name == "inventory":
+            self.inventory_option, self._project = Path(value), None
+        elif name == "project":
+            self.project_option, self._project = Path(value), None
+        else:
+            setattr(self, {"json_output": "json"}.get(name, name), True)
+
+    @property
+    def project(self) -> Project:
+        """--project, else the project holding the inventory, else the one above the cwd."""
+        if self._project is None:
+            from digikel.project import Project
+
+            inventory = self.inventory_option or _env_inventory()
+            self._project = Project.discover(
+                explicit=self.project_option, inventory=inventory, cwd=self.cwd or Path.cwd()
+            )
+        return self._project
+
+    @property
+    def inventory_path(self) -> Path:
+        if self.inventory_option is not None:
+            return self.inventory_option
+        env = _env_inventory()
+        if env is not None:
+            return env
+        project = self.project
+        candidate = project.root / DEFAULT_INVENTORY
+        return candidate if candidate.exists() or self.project_option else DEFAULT_INVENTORY
+
+    @inventory_path.setter
+    def inventory_path(self, value: Path) -> None:
+        self.set_option("inventory", value)
 
     def load_inventory(self) -> Inventory:
         from digikel.inventory import load_inventory
 
         return load_inventory(self.inventory_path)
+
+
+def _env_inventory() -> Path | None:
+    env = os.environ.get("DIGIKEL_INVENTORY")
+    return Path(env) if env else None
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -211,8 +245,7 @@ def handles_errors(func: Any) -> Any:
             return func(*args, **kwargs)
         except DigikelError as exc:
             state = _state_of(kwargs)
-            debug = state.debug if state else "--debug" in sys.argv
-            if debug:
+            if state is not None and state.debug:
                 raise
             json_output = state.json if state else False
             report_error(str(exc), exc.exit_code, json_output=json_output, **error_extra(exc))

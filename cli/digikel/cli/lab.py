@@ -40,10 +40,8 @@ StateDirOpt = Annotated[
 ]
 
 
-def _state_dir(option: Path | None) -> Path:
-    from digikel.lab.store import default_state_dir
-
-    return (option or default_state_dir()).resolve()
+def _state_dir(ctx: typer.Context, option: Path | None) -> Path:
+    return (option or _obj(ctx).project.lab_state).resolve()
 
 
 def _obj(ctx: typer.Context) -> Context:
@@ -101,7 +99,7 @@ def start(
     from digikel.lab.specs import lab_specs
 
     obj = _obj(ctx)
-    directory = _state_dir(state_dir)
+    directory = _state_dir(ctx, state_dir)
     scale = time_scale if time_scale is not None else time_scale_from_env()
     pid = read_pid(directory)
     if pid is not None and pid != os.getpid():
@@ -217,7 +215,7 @@ def stop(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
     """Stop the background lab (sessions drop; device state stays in the state directory)."""
     from digikel.lab.runner import stop_background
 
-    directory = _state_dir(state_dir)
+    directory = _state_dir(ctx, state_dir)
     stopped = stop_background(directory)
     if _obj(ctx).json:
         emit_json({"stopped": stopped, "state_dir": str(directory)})
@@ -231,7 +229,7 @@ def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
     """Whether the lab runs, and each device's address, up/down state, sessions and faults."""
     from digikel.lab.runner import read_pid
 
-    directory = _state_dir(state_dir)
+    directory = _state_dir(ctx, state_dir)
     current = _running(directory)
     doc: dict[str, Any] = {
         "running": current is not None,
@@ -305,7 +303,7 @@ def reset(
             f"--factory {factory!r}: expected blank or defconf, or unboxed (defconf, and a "
             "Cisco switch without an RSA key)"
         )
-    directory = _state_dir(state_dir)
+    directory = _state_dir(ctx, state_dir)
     filtered = bool(site or kecamatan or wave) and not all_sites
     names: list[str] | None = None
     platforms: dict[str, str] = {}
@@ -355,7 +353,7 @@ def console(
     from digikel.lab.runner import control_request
 
     obj = _obj(ctx)
-    directory = _state_dir(state_dir)
+    directory = _state_dir(ctx, state_dir)
     if _running(directory) is None:
         raise _lab_error(f"no lab is running with state directory {directory}")
     path = control_request(directory, {"op": "console", "device": device})["path"]
@@ -398,7 +396,7 @@ def fault(
     from digikel.lab.server import FAULT_KINDS
 
     obj = _obj(ctx)
-    directory = _state_dir(state_dir)
+    directory = _state_dir(ctx, state_dir)
     if kind not in (*FAULT_KINDS, "clear"):
         raise InputError(f"fault kind {kind!r}: expected one of {', '.join(FAULT_KINDS)}, clear")
     if kind == "error" and not match:

@@ -10,7 +10,6 @@ import typer
 
 from digikel.cli.common import (
     Context,
-    default_inventory_path,
     emit_json,
     handles_errors,
     stderr_console,
@@ -65,13 +64,11 @@ StateDirOpt = Annotated[
 def _obj(ctx: typer.Context) -> Context:
     if isinstance(ctx.obj, Context):
         return ctx.obj
-    return Context(inventory_path=default_inventory_path())
+    return Context()
 
 
-def _state_dir(option: Path | None) -> Path:
-    from digikel.labsvc.state import resolve_state_dir
-
-    return resolve_state_dir(option)
+def _state_dir(ctx: typer.Context, option: Path | None) -> Path:
+    return (option or _obj(ctx).project.labsvc_state).resolve()
 
 
 def _components(only: list[str] | None) -> list[str]:
@@ -125,7 +122,7 @@ def up(
 
     obj = _obj(ctx)
     components = _components(only)
-    directory = _state_dir(state_dir)
+    directory = _state_dir(ctx, state_dir)
     inv = obj.load_inventory()
     filtered = bool(site or kecamatan or wave)
     sites = _sites(inv, site, kecamatan, wave)
@@ -184,7 +181,7 @@ def down(
 
     obj = _obj(ctx)
     components = _components(only)
-    directory = _state_dir(state_dir)
+    directory = _state_dir(ctx, state_dir)
     filtered = bool(site or kecamatan or wave)
     slugs: list[str] | None = None
     printer_names: list[str] | None = None
@@ -220,7 +217,7 @@ def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
     )
 
     obj = _obj(ctx)
-    directory = _state_dir(state_dir)
+    directory = _state_dir(ctx, state_dir)
     problem = podman_problem()
     doc: dict[str, Any] = {
         "state_dir": str(directory),
@@ -279,7 +276,7 @@ def _fault(ctx: typer.Context, app_id: str, mode: str | None, state_dir: Path | 
     from digikel.labsvc import set_application_fault
 
     obj = _obj(ctx)
-    status = set_application_fault(app_id, mode, _state_dir(state_dir))
+    status = set_application_fault(app_id, mode, _state_dir(ctx, state_dir))
     item = next(i for i in status.listeners if i.id == app_id)
     if obj.json:
         emit_json({"running": status.running, **item.as_dict()})
@@ -333,7 +330,7 @@ def probe(
 
     obj = _obj(ctx)
     result = run_probe(
-        target, inventory=obj.load_inventory(), state_dir=_state_dir(state_dir), path=path
+        target, inventory=obj.load_inventory(), state_dir=_state_dir(ctx, state_dir), path=path
     )
     if obj.json:
         emit_json(result.as_dict())

@@ -88,16 +88,20 @@ def _targets(
     return inv, chosen, load_secrets(inv)
 
 
+def _backups(ctx: typer.Context, option: Path | None) -> Path:
+    """--backup-dir, else the project's backup store (DIGIKEL_BACKUP_DIR or <project>/.digikel)."""
+    return option or ctx.obj.project.backups
+
+
 def _options(
     *,
     check: bool = False,
     rotate: bool = False,
     timeout: float,
-    backup_dir: Path | None,
+    backup_dir: Path,
     revision: str = "previous",
     prune: bool = False,
     guard_minutes: int = 5,
-    writes: bool = False,
 ) -> Any:
     from digikel.network.connection import Timeouts
     from digikel.network.operations import Options
@@ -107,8 +111,9 @@ def _options(
         check=check,
         rotate_secrets=rotate,
         timeouts=Timeouts(connect=min(timeout, 30.0), command=timeout),
-        # Commands that write backups check the store's folder before contacting any device.
-        store=BackupStore(backup_dir) if backup_dir or writes else None,
+        # The project's store (or --backup-dir; never one found from the current folder: a
+        # rollback must see the push's backups), checked before contacting any device.
+        store=BackupStore(backup_dir),
         revision=revision,
         prune=prune,
         guard_minutes=guard_minutes,
@@ -344,7 +349,7 @@ def backup(
 ) -> None:
     """Fetch running configurations into the git backup store (one commit per changed device)."""
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
-    opts = _options(timeout=timeout, backup_dir=backup_dir, writes=True)
+    opts = _options(timeout=timeout, backup_dir=_backups(ctx, backup_dir))
     _report(ctx, "backup", _run(ctx, "backup", inv, chosen, secrets, opts, workers))
 
 
@@ -363,7 +368,7 @@ def diff(
 ) -> None:
     """Show intended against running per device, and the commands a push would send."""
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
-    opts = _options(timeout=timeout, backup_dir=None, prune=prune)
+    opts = _options(timeout=timeout, backup_dir=_backups(ctx, None), prune=prune)
     _report(ctx, "diff", _run(ctx, "diff", inv, chosen, secrets, opts, workers), show="diff")
 
 
@@ -410,10 +415,9 @@ def push(
         check=check,
         rotate=rotate_secrets,
         timeout=timeout,
-        backup_dir=backup_dir,
+        backup_dir=_backups(ctx, backup_dir),
         prune=prune,
         guard_minutes=guard_minutes,
-        writes=True,
     )
     results = _locked_run(ctx, "push", inv, chosen, secrets, opts, workers)
     try:
@@ -442,7 +446,7 @@ def verify(
 ) -> None:
     """Post-checks per device: identity, config in sync, VLANs, interfaces, tunnel, SSIDs."""
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
-    opts = _options(timeout=timeout, backup_dir=None)
+    opts = _options(timeout=timeout, backup_dir=_backups(ctx, None))
     _report(ctx, "verify", _run(ctx, "verify", inv, chosen, secrets, opts, workers), show="checks")
 
 
@@ -475,7 +479,10 @@ def rollback(
     inv, chosen, secrets = _targets(ctx, site, kecamatan, wave, host, all_sites)
     _confirm(ctx, f"roll back ({revision})", chosen, yes, check)
     opts = _options(
-        check=check, timeout=timeout, backup_dir=backup_dir, revision=revision, writes=True
+        check=check,
+        timeout=timeout,
+        backup_dir=_backups(ctx, backup_dir),
+        revision=revision,
     )
     results = _locked_run(ctx, "rollback", inv, chosen, secrets, opts, workers)
     _report(ctx, "rollback", results, show="commands" if check else "")

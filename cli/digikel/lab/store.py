@@ -10,14 +10,18 @@ from typing import Any
 STATE_ENV = "DIGIKEL_LAB_DIR"
 
 
-def default_state_dir() -> Path:
-    """DIGIKEL_LAB_DIR, else <project root>/.digikel/lab, else ./.digikel/lab."""
+def default_state_dir(project_root: Path | None = None) -> Path:
+    """DIGIKEL_LAB_DIR, else <project_root>/.digikel/lab (without a project given: the checkout
+    this package runs from, never the current directory)."""
     configured = os.environ.get(STATE_ENV)
     if configured:
         return Path(configured)
-    from digikel.cli.common import find_project_root
+    from digikel.errors import InputError
+    from digikel.project import checkout_root
 
-    root = find_project_root() or Path.cwd()
+    root = project_root or checkout_root()
+    if root is None:
+        raise InputError(f"no lab state folder: expected --state-dir or {STATE_ENV}")
     return root / ".digikel" / "lab"
 
 

@@ -11,24 +11,30 @@ from pathlib import Path
 STATE_ENV = "DIGIKEL_LABSVC_DIR"
 
 
-def project_state_dir() -> Path:
-    """<project root>/.digikel/labsvc (else ./.digikel/labsvc): the operator's own lab."""
-    from digikel.cli.common import find_project_root
+def project_state_dir(project_root: Path | None = None) -> Path:
+    """<project_root>/.digikel/labsvc: the operator's own lab. Without a project given, the
+    checkout this package runs from (never the current directory)."""
+    from digikel.errors import InputError
+    from digikel.project import checkout_root
 
-    root = find_project_root() or Path.cwd()
+    root = project_root or checkout_root()
+    if root is None:
+        raise InputError(f"no lab services folder: expected --state-dir or {STATE_ENV}")
     return (root / ".digikel" / "labsvc").resolve()
 
 
-def default_state_dir() -> Path:
-    """DIGIKEL_LABSVC_DIR, else <project root>/.digikel/labsvc, else ./.digikel/labsvc."""
+def default_state_dir(project_root: Path | None = None) -> Path:
+    """DIGIKEL_LABSVC_DIR, else <project_root>/.digikel/labsvc."""
     configured = os.environ.get(STATE_ENV)
     if configured:
         return Path(configured).resolve()
-    return project_state_dir()
+    return project_state_dir(project_root)
 
 
-def resolve_state_dir(state_dir: Path | str | None) -> Path:
-    return Path(state_dir).resolve() if state_dir is not None else default_state_dir()
+def resolve_state_dir(state_dir: Path | str | None, project_root: Path | None = None) -> Path:
+    if state_dir is not None:
+        return Path(state_dir).resolve()
+    return default_state_dir(project_root)
 
 
 def _cmdline(pid: int) -> str:

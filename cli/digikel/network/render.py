@@ -32,12 +32,17 @@ MASK_PREFIX = "VAULT:"
 _PLAIN_ROUTEROS = re.compile(r"^[A-Za-z0-9._:/@+,*-]+$")
 
 
-def templates_dir() -> Path:
-    """<repo>/templates, or DIGIKEL_TEMPLATES_DIR when set (e.g. a site-specific fork)."""
+def templates_dir(project_root: Path | None = None) -> Path:
+    """DIGIKEL_TEMPLATES_DIR when set (e.g. a site-specific fork), else the project's own
+    templates/, else those shipped in the package (a wheel works outside a checkout)."""
     env = os.environ.get("DIGIKEL_TEMPLATES_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "templates"
+    if project_root is not None and (project_root / "templates").is_dir():
+        return project_root / "templates"
+    from digikel.project import packaged_templates
+
+    return packaged_templates()
 
 
 @dataclass(frozen=True)

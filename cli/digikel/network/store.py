@@ -1,6 +1,7 @@
 """The backup store: a git repository with one file per device and one commit per backup.
 
-Default <project root>/.digikel/backups (env DIGIKEL_BACKUP_DIR). Files: <site>/<device>.rsc|.cfg.
+Default <project root>/.digikel/backups (env DIGIKEL_BACKUP_DIR); the CLI passes its Project's.
+Files: <site>/<device>.rsc|.cfg.
 A backup whose content is unchanged makes no commit. Git runs as a subprocess with a fixed author,
 so no global git configuration is needed; a lock serialises the workers of one process.
 """
@@ -26,13 +27,21 @@ _GIT_ENV = {
 }
 
 
-def default_backup_dir() -> Path:
+def default_backup_dir(project_root: Path | None = None) -> Path:
+    """DIGIKEL_BACKUP_DIR, else <project_root>/.digikel/backups.
+
+    Without a project (a library call), the checkout this package runs from; never the current
+    directory: a push from $HOME and a rollback from the repository must share one store."""
     env = os.environ.get("DIGIKEL_BACKUP_DIR")
     if env:
         return Path(env)
-    from digikel.cli.common import find_project_root
+    from digikel.project import checkout_root
 
-    root = find_project_root() or Path.cwd()
+    root = project_root or checkout_root()
+    if root is None:
+        raise InputError(
+            "no backup store: expected a project (digikel --project) or DIGIKEL_BACKUP_DIR"
+        )
     return root / ".digikel" / "backups"
 
 

@@ -4,10 +4,11 @@ ansible-runner gives per-host stats and a live event stream without parsing Ansi
 the same project layout (ansible.cfg, playbooks/, roles/, inventory/) runs unchanged under its
 own CLI and under AWX (docs/rollout.md).
 
-In the lab, the endpoints are the containers of the lab instance of DIGIKEL_LABSVC_DIR
-(digikel.labsvc.instance): the operator's lab names them after their hosts, as the inventory's
-`ansible_host` says; a test's lab prefixes them, and a second inventory source of the run's own
-points each host at its container, so a test never reaches the operator's containers.
+Which endpoints run, and how Ansible reaches them, is the environment's (digikel.environment):
+production runs every counter and display at its inventory `ansible_host`; an environment may
+leave some out (the lab runs containers only for the sites it was asked to), point hosts
+elsewhere (a second inventory source of the run's own, read after the city's) and keep a fact
+cache of its own.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from digikel.rollout.stages import StageContext, StageOutcome
 from digikel.store import Check, HostOutcome
 
 if TYPE_CHECKING:
+    from digikel.environment import Endpoints
     from digikel.inventory.model import Inventory
-    from digikel.labsvc.instance import Instance
 
 PLAYBOOK = "playbooks/site.yml"
 VERIFY_PLAYBOOK = "playbooks/verify.yml"
@@ -104,63 +105,53 @@ def host_outcomes(stats: dict[str, dict[str, int]] | None, hosts: list[str]) -> 
     return outcomes
 
 
-def lab_endpoints(hosts: list[str]) -> tuple[list[str], list[str]]:
-    """The hosts whose container runs in this lab instance, and those it does not run (podman
-    may not work); another instance's containers (the operator's, a test's) never count."""
-    from digikel.labsvc.containers import containers_status
-
-    running = {c.name for c in containers_status(hosts) if c.state == "running"}
-    return [h for h in hosts if h in running], [h for h in hosts if h not in running]
-
-
 def project_dir(inv: Inventory) -> Path:
     """The Ansible project (ansible.cfg, playbooks/, roles/): the inventory's, else the one digikel
     runs from. An inventory copied elsewhere (a test's, an operator's scratch copy) has no
     playbooks beside it, yet its rollout must run the project's."""
-    from digikel.cli.common import find_project_root
+    from digikel.project import checkout_root
 
-    candidates = [inv.root.parent, find_project_root(), find_project_root(Path(__file__).parent)]
+    candidates = [inv.root.parent, checkout_root()]
     for folder in candidates:
         if folder is not None and (folder / PLAYBOOK).is_file():
             return folder
     return inv.root.parent
 
 
-def lab_connections(
-    inv: Inventory, hosts: list[str], private: Path
-) -> tuple[Path | None, Instance]:
-    """In a lab instance other than the operator's: an inventory (in the run's private folder)
-    pointing each host at its container; None when the city inventory's ansible_host is right."""
-    from digikel.labsvc.instance import lab_instance
+def site_endpoints(ctx: StageContext) -> Endpoints:
+    """The site's counters and displays, as the run's environment reaches them."""
+    hosts = [d.name for d in ctx.site.devices if d.role in ("counter", "display")]
+    return ctx.reached_through().endpoints(ctx.site.slug, hosts)
 
-    instance = lab_instance()
-    if inv.environment != "lab" or not instance.name:
-        return None, instance
-    doc = {"all": {"hosts": {h: {"ansible_host": instance.container(h)} for h in hosts}}}
-    path = private / "lab-containers.json"
-    path.write_text(json.dumps(doc, indent=1))
-    return path, instance
+
+def connections_file(endpoints: Endpoints, private: Path) -> Path | None:
+    """An inventory (in the run's private folder) with the environment's `ansible_host` of each
+    host; None when the city inventory's is right."""
+    if not endpoints.connections:
+        return None
+    hosts = {h: {"ansible_host": where} for h, where in endpoints.connections.items()}
+    path = private / "connections.json"
+    path.write_text(json.dumps({"all": {"hosts": hosts}}, indent=1))
+    return path
 
 
 def endpoints_stage(ctx: StageContext) -> StageOutcome:
     import ansible_runner
 
-    hosts = [d.name for d in ctx.site.devices if d.role in ("counter", "display")]
-    absent: list[str] = []
-    if ctx.inventory.environment == "lab":
-        hosts, absent = lab_endpoints(hosts)
-        if not hosts:
-            return StageOutcome(
-                ok=True,
-                skipped=True,
-                detail=f"lab: no running container for {', '.join(absent)}; start them with "
-                f"`digikel lab services up --site {ctx.site.slug} --only containers`",
-            )
+    endpoints = site_endpoints(ctx)
+    hosts = endpoints.reachable
+    if not hosts:
+        where = ctx.reached_through().name
+        absent = ", ".join(endpoints.absent) or "no counter or display"
+        hint = f"; {endpoints.absent_hint}" if endpoints.absent_hint else ""
+        return StageOutcome(
+            ok=True, skipped=True, detail=f"{where}: no running endpoint for {absent}{hint}"
+        )
     project = project_dir(ctx.inventory)
     private = Path(ctx.artifacts_dir)
     private.mkdir(parents=True, exist_ok=True)
     limit = ",".join(hosts)
-    connections, instance = lab_connections(ctx.inventory, hosts, private)
+    connections = connections_file(endpoints, private)
 
     def on_event(event: dict[str, Any]) -> bool:
         label = SHOWN_EVENTS.get(event.get("event", ""))
@@ -178,7 +169,7 @@ def endpoints_stage(ctx: StageContext) -> StageOutcome:
             ctx.check,
             private,
             connections=connections,
-            facts_dir=instance.facts_dir,
+            facts_dir=endpoints.facts_dir,
         ),
         event_handler=on_event,
     )
@@ -222,9 +213,8 @@ def endpoint_checks(ctx: StageContext) -> list[Check]:
     """Run playbooks/verify.yml on the site's endpoints and turn its checks into records."""
     import ansible_runner
 
-    hosts = [d.name for d in ctx.site.devices if d.role in ("counter", "display")]
-    if ctx.inventory.environment == "lab":
-        hosts, _ = lab_endpoints(hosts)
+    endpoints = site_endpoints(ctx)
+    hosts = endpoints.reachable
     if not hosts:
         return []
     private = Path(ctx.artifacts_dir)
@@ -238,7 +228,7 @@ def endpoint_checks(ctx: StageContext) -> list[Check]:
             ctx.on_event(check.target or "", f"{check.name}: {'ok' if check.ok else 'FAILED'}")
         return True
 
-    connections, instance = lab_connections(ctx.inventory, hosts, private)
+    connections = connections_file(endpoints, private)
     use_our_ansible()
     runner = ansible_runner.run(
         **runner_args(
@@ -249,7 +239,7 @@ def endpoint_checks(ctx: StageContext) -> list[Check]:
             private,
             playbook=VERIFY_PLAYBOOK,
             connections=connections,
-            facts_dir=instance.facts_dir,
+            facts_dir=endpoints.facts_dir,
         ),
         event_handler=on_event,
     )
