@@ -37,7 +37,6 @@ from digikel.labsvc.datacentre import (
     start_datacentre,
     stop_datacentre,
 )
-from digikel.labsvc.ipp import IppResult, print_document, printer_attributes
 from digikel.labsvc.printers import (
     PrinterSpec,
     PrinterStatus,
@@ -50,6 +49,7 @@ from digikel.labsvc.printers import (
 from digikel.labsvc.probe import ProbeResult, probe
 from digikel.labsvc.state import default_state_dir
 from digikel.labsvc.tls import issue_certificate, lab_ca_path
+from digikel.probing.ipp import IppResult, print_document, printer_attributes
 
 __all__ = [
     "LAB_PLAN",

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digikel.rollout.locks import SiteLocked
 from digikel.rollout.plan import remaining_stages
-from digikel.rollout.stages import StageContext, StageFn, StageOutcome
+from digikel.rollout.stages import RunResources, StageContext, StageFn, StageOutcome
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Inventory, Site
@@ -35,7 +35,18 @@ class RolloutOptions:
     resume_of: int | None = None
     done: dict[str, set[str]] = field(default_factory=dict)  # site -> stages already done
     # Shared by every stage of the run (the store, the opened vault): opened once, not per site.
-    shared: dict[str, Any] = field(default_factory=dict)
+    resources: RunResources | None = None
+    # The older call, shared={"store": ..., "secrets": ...}: read once into `resources`.
+    shared: InitVar[dict[str, Any] | None] = None
+
+    def __post_init__(self, shared: dict[str, Any] | None) -> None:
+        if shared is not None and self.resources is None:
+            from digikel.store import Store
+
+            store, secrets = shared.get("store"), shared.get("secrets")
+            if not isinstance(store, Store) or not isinstance(secrets, dict | None):
+                raise TypeError("shared= takes {'store': Store, 'secrets': the vault's dict}")
+            self.resources = RunResources(store, secrets)
 
 
 @dataclass
@@ -97,6 +108,13 @@ def run_rollout(
     reporter: Reporter | None = None,
 ) -> RolloutResult:
     reporter = reporter or Reporter()
+    if options.resources is None:
+        options.resources = RunResources(store)
+    if options.resources.environment is None:
+        from digikel.environment import environment_for
+
+        # Resolved once, before the run is recorded: a missing plug-in stops nothing half-way.
+        options.resources.environment = environment_for(inventory)
     run_id = store.start_run(
         kind="rollout-check" if options.check else "rollout",
         command_line=options.command_line,
@@ -222,14 +240,18 @@ def _run_stage(
     def on_event(host: str, text: str) -> None:
         reporter.event(site.slug, host, text)
 
+    shared = options.resources
+    assert shared is not None  # run_rollout gave every run its resources
     context = StageContext(
         inventory,
         site,
         options.check,
         run_id,
         str(artifacts),
-        options=options.shared,
         on_event=on_event,
+        store=shared.store,
+        secrets=shared.secrets,
+        environment=shared.environment,
     )
     try:
         outcome = fn(context)

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from digikel.rollout.stages import StageContext, StageOutcome
 from digikel.store import Check, HostOutcome
 
 if TYPE_CHECKING:
     from digikel.network.results import DeviceResult
-
-
-def _secrets(ctx: StageContext) -> dict[str, Any]:
-    secrets: dict[str, Any] | None = ctx.options.get("secrets")
-    if secrets is None:
-        from digikel.inventory.secrets import load_secrets
-
-        secrets = load_secrets(ctx.inventory)
-    return secrets
 
 
 def _line(result: DeviceResult) -> str:
@@ -34,7 +25,7 @@ def network_stage(ctx: StageContext) -> StageOutcome:
     results = push_site(
         ctx.inventory,
         ctx.site,
-        _secrets(ctx),
+        ctx.vault(),
         Options(check=ctx.check),
         on_result=lambda r: ctx.on_event(r.device, _line(r)),
     )
@@ -58,7 +49,7 @@ def network_checks(ctx: StageContext) -> tuple[list[Check], list[str]]:
     """The network post-checks as readiness checks, and the devices that could not be checked."""
     from digikel.network.operations import Options, verify_site
 
-    results = verify_site(ctx.inventory, ctx.site, _secrets(ctx), Options(check=False))
+    results = verify_site(ctx.inventory, ctx.site, ctx.vault(), Options(check=False))
     checks: list[Check] = []
     unreachable = []
     for result in results:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from digikel.rollout.stages import StageContext, StageOutcome
+from digikel.rollout.stages import Secrets, StageContext, StageOutcome
 from digikel.store import HostOutcome
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def physical_works_done(store: Store, ctx: StageContext) -> tuple[bool, str]:
     return status.green, detail
 
 
-def missing_secrets(site: Site, secrets: dict[str, Any]) -> list[str]:
+def missing_secrets(site: Site, secrets: Secrets) -> list[str]:
     """Vault variables this site needs that the vault does not hold."""
     needed = ["vault_digikel_device_password"]
     missing = [name for name in needed if not secrets.get(name)]
@@ -52,7 +52,7 @@ def answers(device: Device, timeout: float = 3.0) -> str | None:
 
 
 def preflight_stage(ctx: StageContext) -> StageOutcome:
-    store: Store = ctx.options["store"]
+    store = ctx.run_store()
     problems: list[str] = []
     done, physical = physical_works_done(store, ctx)
     if not done:
@@ -60,7 +60,7 @@ def preflight_stage(ctx: StageContext) -> StageOutcome:
             f"{physical}: mark it with `digikel site mark {ctx.site.slug} physical-done`"
             " once PUPR hands the office over"
         )
-    missing = missing_secrets(ctx.site, ctx.options["secrets"])
+    missing = missing_secrets(ctx.site, ctx.vault())
     if missing:
         problems.append("vault lacks " + ", ".join(missing))
     hosts = []

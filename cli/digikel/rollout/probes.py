@@ -1,7 +1,9 @@
 """Checks of what must answer at a site: printers over IPP, the portal and OPD applications.
 
-Both are probed from the machine digikel runs on (at the site, or over the VPN). In the lab the
-probes reach the lab's stand-ins, with TLS still verified against the lab's own CA.
+Both are probed from the machine digikel runs on (at the site, or over the VPN), by the product's
+own probes (digikel.probing). Where an HTTPS probe connects and which CA it trusts is the
+environment's (digikel.environment): production fetches the real URL with the system's trust
+store; the lab's plug-in maps it to its stand-ins, with TLS still verified for the real name.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 from digikel.store import Check
 
 if TYPE_CHECKING:
+    from digikel.environment import Environment
     from digikel.inventory.model import Device, Inventory, Site
 
 IPP_TEST = "get-printer-attributes.test"
@@ -25,7 +28,7 @@ def printer_check(printer: Device, timeout: int = 10) -> Check:
     """The printer answers over real IPP (CUPS' ipptool) at its planned address, which only its
     DHCP reservation gives it, and reports the inventory's model (printer-make-and-model)."""
     from digikel.errors import DigikelError
-    from digikel.labsvc.ipp import printer_attributes
+    from digikel.probing.ipp import printer_attributes
 
     planned = f"ipp://{printer.address}/ipp/print"
     if not printer.mac:
@@ -60,10 +63,10 @@ def printer_check(printer: Device, timeout: int = 10) -> Check:
     return Check("printers", PRINTER_CHECK, True, f"{where}: {reported}", printer.name)
 
 
-def application_checks(inventory: Inventory, site: Site) -> list[Check]:
+def application_checks(inventory: Inventory, site: Site, environment: Environment) -> list[Check]:
     """The site's portal page and every OPD application it offers answer over verified HTTPS."""
     from digikel.inventory.hostvars import site_vars
-    from digikel.labsvc.probe import probe
+    from digikel.probing.https import probe
 
     targets = [("portal", "portal page answers", site_vars(inventory, site)["portal_url"])]
     hidden = set(site.hidden_applications)
@@ -72,7 +75,7 @@ def application_checks(inventory: Inventory, site: Site) -> list[Check]:
     ]
     checks = []
     for target, name, url in targets:
-        result = probe(url, inventory=inventory)
+        result = probe(url, inventory=inventory, environment=environment)
         detail = (
             f"{url}: HTTP {result.status}"
             if result.ok

@@ -22,7 +22,7 @@ def verify_stage(ctx: StageContext) -> StageOutcome:
     net, _ = network_checks(ctx)
     checks += net
     checks += [printer_check(p) for p in ctx.site.devices_of("printer")]
-    checks += application_checks(ctx.inventory, ctx.site)
+    checks += application_checks(ctx.inventory, ctx.site, ctx.reached_through())
     checks += endpoint_checks(ctx)
     for check in checks:
         ctx.on_event(check.target or "", f"{check.name}: {'ok' if check.ok else 'FAILED'}")

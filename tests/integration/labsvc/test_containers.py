@@ -18,10 +18,12 @@ from typer.testing import CliRunner
 
 from digikel.cli.common import Context
 from digikel.cli.labsvc import app
+from digikel.environment import Endpoints
 from digikel.labsvc import DatacentrePlan, containers_down, containers_status, podman_problem
 from digikel.labsvc.containers import APT_CACHE, LABEL
+from digikel.labsvc.environment import LabEnvironment
 from digikel.labsvc.instance import Instance, configure_instance
-from digikel.rollout.endpoints import lab_connections
+from digikel.rollout.endpoints import connections_file
 
 HOSTS = ["loa-bakung-pc01", "dc-portal01"]
 UP = ["up", "--only", "containers", *(a for h in HOSTS for a in ("--host", h))]
@@ -83,7 +85,8 @@ def _check_portal_port(instance: Instance) -> None:
 def _check_ansible_ping(repo: Path, inv, tmp_path: Path) -> None:
     # The city inventory, and after it the lab instance's connections (what the rollout's
     # endpoints stage passes): each host reaches its own container, not the operator's.
-    connections, _ = lab_connections(inv, HOSTS, tmp_path)
+    lab = LabEnvironment(inv)
+    connections = connections_file(Endpoints(HOSTS, connections=lab.connections(HOSTS)), tmp_path)
     assert connections is not None
     done = subprocess.run(
         [

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from digikel.environment import Endpoints
 from digikel.errors import InputError
 from digikel.labsvc import LAB_PLAN, DatacentrePlan, datacentre_status, stop_datacentre
 from digikel.labsvc.containers import container_specs, run_args
 from digikel.labsvc.datacentre import start_datacentre
+from digikel.labsvc.environment import LabEnvironment
 from digikel.labsvc.instance import configure_instance, lab_instance
 from digikel.labsvc.state import project_state_dir
-from digikel.rollout.endpoints import lab_connections, project_dir
+from digikel.rollout.endpoints import connections_file, project_dir
 
 BIN = Path(sys.executable).parent
 
@@ -84,8 +86,9 @@ def test_ansible_reaches_an_instances_containers_through_its_connections(
     configure_instance(state, "t9-conn")
     monkeypatch.setenv("DIGIKEL_LABSVC_DIR", str(state))
     hosts = ["sungai-keledang-pc01", "sungai-keledang-dsp01"]
-    connections, instance = lab_connections(inv, hosts, tmp_path)
-    assert connections is not None and instance.name == "t9-conn"
+    lab = LabEnvironment(inv)
+    connections = connections_file(Endpoints(hosts, connections=lab.connections(hosts)), tmp_path)
+    assert connections is not None and lab_instance().name == "t9-conn"
     for host in hosts:
         done = subprocess.run(
             [

@@ -1,4 +1,4 @@
-"""Talk real IPP to a printer with CUPS' `ipptool`: what the rollout's verify and the tests use."""
+"""Talk real IPP to a printer with CUPS' `ipptool`: the rollout's verify and the lab's checks."""
 
 from __future__ import annotations
 
