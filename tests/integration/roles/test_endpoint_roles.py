@@ -8,14 +8,12 @@ against the real lab inventory: syntax, and which hosts a site, kecamatan or wav
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,9 +22,6 @@ REPO = Path(__file__).resolve().parents[3]
 VENV_BIN = REPO / ".venv" / "bin"
 ROLES = sorted(p.parents[2].name for p in REPO.glob("roles/*/molecule/default/molecule.yml"))
 PLAYBOOKS = sorted(p.name for p in (REPO / "playbooks").glob("*.yml"))
-# Molecule runs one at a time on this machine, even under pytest-xdist: they share the apt
-# archive cache (one apt may hold its lock) and two cores.
-LOCK = Path("/var/cache/digikel/molecule.lock")
 TIMINGS = REPO / ".digikel" / "molecule-timings.json"
 SCENARIO_TIMEOUT = 20 * 60
 
@@ -51,17 +46,6 @@ def _record_timing(role: str, seconds: float, ok: bool) -> None:
     data = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     data[role] = {"seconds": round(seconds, 1), "ok": ok, "at": int(time.time())}
     TIMINGS.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-
-
-@pytest.fixture
-def molecule_lock() -> Iterator[None]:
-    LOCK.parent.mkdir(parents=True, exist_ok=True)
-    with LOCK.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def test_every_role_has_a_scenario() -> None:
@@ -157,38 +141,6 @@ def test_molecule_scenario(role: str, base_image: str, molecule_lock: None) -> N
     # Both of molecule's log formats: "[default > verify] Executed" and "default ➜ verify: Executed".
     for step in ("check", "converge", "idempotence", "verify"):
         assert re.search(rf"\b{step}\W+Executed: Successful", output), f"{role}: no {step} step"
-
-
-CHECK_CONTAINER = "digikel-pbcheck"
-
-
-@pytest.fixture
-def fresh_endpoint(base_image: str, molecule_lock: None) -> Iterator[str]:
-    """A new systemd container with apt lists, as an installed but unconfigured PC would be."""
-    _run(["podman", "rm", "-f", CHECK_CONTAINER])
-    result = _run(
-        [
-            "podman", "run", "-d", "--name", CHECK_CONTAINER, "--hostname", CHECK_CONTAINER,
-            "--systemd=always", "--cap-add", "NET_ADMIN",
-            "-v", "/var/cache/digikel/apt-archives:/var/cache/apt/archives",
-            base_image, "/sbin/init",
-        ]
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    try:
-        # Until systemd has its bus, systemctl cannot even ask (--wait needs the bus too).
-        deadline = time.monotonic() + 180
-        state = ""
-        while state not in ("running", "degraded") and time.monotonic() < deadline:
-            time.sleep(0.5)
-            asked = _run(["podman", "exec", CHECK_CONTAINER, "systemctl", "is-system-running"])
-            state = asked.stdout.strip()
-        assert state in ("running", "degraded"), f"systemd in {CHECK_CONTAINER}: {state!r}"
-        update = _run(["podman", "exec", CHECK_CONTAINER, "apt-get", "update", "-qq"])
-        assert update.returncode == 0, update.stderr
-        yield CHECK_CONTAINER
-    finally:
-        _run(["podman", "rm", "-f", CHECK_CONTAINER])
 
 
 @pytest.mark.molecule
