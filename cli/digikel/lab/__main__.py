@@ -1,5 +1,9 @@
-"""`python -m digikel.lab ...` runs the digikel CLI: how `digikel lab start` detaches itself."""
+"""`python -m digikel.lab ...` runs the digikel CLI: how `digikel lab start` detaches itself.
 
-from digikel.cli import main
+A process entry, not a dependency of the lab on the CLI: it runs `python -m digikel` as the
+`digikel` script would (the CLI sits above the lab, docs/architecture.md).
+"""
 
-main()
+import runpy
+
+runpy.run_module("digikel", run_name="__main__", alter_sys=True)

@@ -1,0 +1,1 @@
+"""Roll sites out through their stages (stages.py, engine.py); the CLI's `digikel rollout`."""
