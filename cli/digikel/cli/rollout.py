@@ -61,6 +61,7 @@ def rollout(
     from digikel.rollout.locks import SiteLocks
     from digikel.rollout.plan import chosen_stages
     from digikel.rollout.resume import resume_point
+    from digikel.rollout.stages import RunResources
     from digikel.rollout.wiring import stage_functions
     from digikel.store import open_store
 
@@ -91,11 +92,11 @@ def rollout(
         check=check,
         workers=workers,
         max_failures=max_failures,
-        artifacts_root=inventory.root.parent / ".digikel" / "artifacts",
+        artifacts_root=state.project.artifacts,
         command_line=shlex.join(["digikel", *sys.argv[1:]]),
         resume_of=resume_of,
         done=done,
-        shared={"store": store, "secrets": secrets},
+        resources=RunResources(store, secrets),
     )
     locks = SiteLocks(store)
     fns = stage_functions()
