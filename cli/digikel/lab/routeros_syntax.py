@@ -1,8 +1,11 @@
-"""RouterOS command-line syntax: tokens, quoting and line continuation (pure functions).
+"""RouterOS command-line syntax as the simulated devices read it: tokens with their columns.
 
 RouterOS accepts `key=value`, `key="quoted value"` with backslash escapes, bracketed sub-commands
 (`[ find name=x ]`) and `;` between commands. The export writes values back quoted the same way, so
 whatever a template sends survives a round trip through `/export` and `/import`.
+
+Quoted strings, quoting and line continuation are the product's (network.routeros_config); the
+tokenizer is the simulator's own, for the reasons lab/__init__.py gives.
 """
 
 from __future__ import annotations
@@ -10,9 +13,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from digikel.network.routeros_config import ParseError, join_continuations, read_quoted
+from digikel.network.routeros_config import quote as command_quote
+
+__all__ = [
+    "SyntaxProblem",
+    "Token",
+    "join_continuations",
+    "quote",
+    "split_commands",
+    "tokenize",
+    "wrap",
+]
+
 # Characters RouterOS leaves unquoted in exports; anything else makes the value quoted.
 _PLAIN_VALUE = re.compile(r"^[A-Za-z0-9._:/@+\-,*%^&<>|~!]+$")
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "$": "$", "?": "?", "_": " "}
 
 
 class SyntaxProblem(Exception):
@@ -58,27 +73,10 @@ def split_commands(line: str) -> list[tuple[str, int]]:
 
 def _read_quoted(line: str, pos: int) -> tuple[str, int]:
     """Read a quoted string starting after the opening quote; return (text, index after quote)."""
-    out: list[str] = []
-    while pos < len(line):
-        char = line[pos]
-        if char == "\\" and pos + 1 < len(line):
-            nxt = line[pos + 1]
-            if nxt in _ESCAPES:
-                out.append(_ESCAPES[nxt])
-                pos += 2
-                continue
-            if re.match(r"[0-9A-Fa-f]{2}", line[pos + 1 : pos + 3]):
-                out.append(chr(int(line[pos + 1 : pos + 3], 16)))
-                pos += 3
-                continue
-            out.append(nxt)
-            pos += 2
-            continue
-        if char == '"':
-            return "".join(out), pos + 1
-        out.append(char)
-        pos += 1
-    raise SyntaxProblem("unterminated quote", pos + 1)
+    try:
+        return read_quoted(line, pos)
+    except ParseError:
+        raise SyntaxProblem("unterminated quote", len(line) + 1) from None
 
 
 def tokenize(line: str, offset: int = 0) -> list[Token]:
@@ -138,37 +136,9 @@ def tokenize(line: str, offset: int = 0) -> list[Token]:
 
 
 def quote(value: str) -> str:
-    """A value as RouterOS writes it in exports: bare when safe, otherwise quoted and escaped."""
-    if value and _PLAIN_VALUE.match(value):
-        return value
-    escaped = (
-        value.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("$", "\\$")
-        .replace("?", "\\?")
-        .replace("\r", "\\r")
-        .replace("\n", "\\n")
-        .replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
-
-
-def join_continuations(text: str) -> list[str]:
-    """Logical lines of a script or export: a trailing backslash continues the next line."""
-    lines: list[str] = []
-    pending = ""
-    for raw in text.splitlines():
-        line = raw.rstrip("\r")
-        if pending:
-            line = pending + line.lstrip()
-            pending = ""
-        if line.endswith("\\") and not line.endswith("\\\\"):
-            pending = line[:-1]
-            continue
-        lines.append(line)
-    if pending:
-        lines.append(pending)
-    return lines
+    """A value as RouterOS writes it in exports: bare when safe (more characters are than digikel
+    leaves bare when it sends a command), otherwise quoted and escaped."""
+    return command_quote(value, bare=_PLAIN_VALUE)
 
 
 EXPORT_WIDTH = 79  # no exported line, its ` \\` included, is longer (real 7.x exports)

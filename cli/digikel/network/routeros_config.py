@@ -167,11 +167,19 @@ class Config:
         return "\n".join(out) + ("\n" if out else "")
 
 
-def quote(value: str) -> str:
-    if value and _PLAIN.match(value):
+def quote(value: str, bare: re.Pattern[str] = _PLAIN) -> str:
+    """A value as a command line carries it: bare when `bare` matches it, else quoted with
+    RouterOS's escapes (what `tokenize` reads back to the same value)."""
+    if value and bare.match(value):
         return value
     escaped = (
-        value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("?", "\\?")
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("$", "\\$")
+        .replace("?", "\\?")
+        .replace("\r", "\\r")
+        .replace("\n", "\\n")
+        .replace("\t", "\\t")
     )
     return f'"{escaped}"'
 
@@ -180,11 +188,14 @@ def format_args(args: dict[str, str]) -> str:
     return " ".join(f"{k}={quote(v)}" for k, v in args.items())
 
 
-def _join_continuations(text: str) -> list[str]:
+def join_continuations(text: str) -> list[str]:
     """Logical lines: RouterOS export wraps long lines with ` \\` and indents the rest by 4."""
     lines: list[str] = []
     pending = ""
-    for raw in text.replace("\r", "").split("\n"):
+    raw_lines = text.replace("\r", "").split("\n")
+    if raw_lines[-1] == "":
+        raw_lines.pop()  # the newline that ends the last line starts none
+    for raw in raw_lines:
         if pending:
             raw = raw.lstrip()
         if _continues(raw):
@@ -201,6 +212,45 @@ def _continues(line: str) -> bool:
     # A trailing backslash continues the line unless it is itself escaped (an odd run).
     run = len(line) - len(line.rstrip("\\"))
     return run % 2 == 1
+
+
+# What a backslash means inside quotes; `\\XX` (two hex digits) is a byte, and a run of them
+# is text in UTF-8 (how RouterOS exports anything outside ASCII), else one character a byte.
+ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "$": "$", "?": "?", "_": " "}
+_HEX_BYTE = re.compile(r"[0-9A-Fa-f]{2}")
+
+
+def _decoded(raw: bytearray) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # not UTF-8: each byte its own character
+
+
+def read_quoted(line: str, pos: int) -> tuple[str, int]:
+    """The unescaped text of a quoted string whose opening quote is just before `pos`, and the
+    index after its closing quote. Raises ParseError for a quote that does not close."""
+    out: list[str] = []
+    pending = bytearray()  # a run of \XX bytes, decoded together
+    while pos < len(line):
+        char = line[pos]
+        if char == "\\" and pos + 1 < len(line) and _HEX_BYTE.match(line, pos + 1):
+            pending.append(int(line[pos + 1 : pos + 3], 16))
+            pos += 3
+            continue
+        if pending:
+            out.append(_decoded(pending))
+            pending.clear()
+        if char == "\\" and pos + 1 < len(line):
+            nxt = line[pos + 1]
+            out.append(ESCAPES.get(nxt, nxt))
+            pos += 2
+            continue
+        if char == '"':
+            return "".join(out), pos + 1
+        out.append(char)
+        pos += 1
+    raise ParseError(f"unterminated quote in: {line}")
 
 
 def tokenize(line: str) -> list[str]:
@@ -224,18 +274,8 @@ def tokenize(line: str) -> list[str]:
         while pos < size and not line[pos].isspace():
             char = line[pos]
             if char == '"':
-                pos += 1
-                while pos < size and line[pos] != '"':
-                    if line[pos] == "\\" and pos + 1 < size:
-                        pos += 1
-                        nxt = line[pos]
-                        word.append({"n": "\n", "t": "\t", "r": "\r", "_": " "}.get(nxt, nxt))
-                    else:
-                        word.append(line[pos])
-                    pos += 1
-                if pos >= size:
-                    raise ParseError(f"unterminated quote in: {line}")
-                pos += 1
+                text, pos = read_quoted(line, pos + 1)
+                word.append(text)
                 continue
             word.append(char)
             pos += 1
@@ -294,7 +334,7 @@ def parse(text: str) -> Config:
     """Parse an export (or one of our templates) into a Config. Comments and blanks are skipped."""
     config = Config()
     menu = "/"
-    for line in _join_continuations(text):
+    for line in join_continuations(text):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
