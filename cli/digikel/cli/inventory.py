@@ -8,16 +8,9 @@ from typing import Annotated
 import typer
 
 from digikel.cli.common import Context, emit_json, handles_errors, stdout_console
+from digikel.cli.options import AllOpt, KecamatanOpt, SiteOpt, WaveOpt
 
 app = typer.Typer(help="Validate, list and show the inventory.", no_args_is_help=True)
-
-SiteOpt = Annotated[
-    list[str] | None, typer.Option("--site", "-s", help="Site slug, number or name (repeatable).")
-]
-KecamatanOpt = Annotated[
-    list[str] | None, typer.Option("--kecamatan", "-k", help="Kecamatan name (repeatable).")
-]
-WaveOpt = Annotated[list[str] | None, typer.Option("--wave", "-w", help="Wave (repeatable).")]
 
 
 @app.command()
@@ -57,14 +50,18 @@ def validate(ctx: typer.Context) -> None:
 @app.command("list")
 @handles_errors
 def list_sites(
-    ctx: typer.Context, site: SiteOpt = None, kecamatan: KecamatanOpt = None, wave: WaveOpt = None
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    kecamatan: KecamatanOpt = None,
+    wave: WaveOpt = None,
+    all_sites: AllOpt = False,
 ) -> None:
     """List sites, filtered by site, kecamatan or wave."""
     from rich.table import Table
 
     state: Context = ctx.obj
     inventory = state.load_inventory()
-    sites = inventory.select(sites=site, kecamatan=kecamatan, wave=wave)
+    sites = inventory.sites if all_sites else inventory.select(site, kecamatan, wave)
     if state.json:
         emit_json([s.summary() for s in sites])
         return

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from digikel.cli.common import Context, emit_json, handles_errors, stderr_console
+from digikel.cli.options import AllOpt, KecamatanOpt, SiteOpt, WaveOpt
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Inventory
@@ -21,14 +22,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-SiteOpt = Annotated[
-    list[str] | None, typer.Option("--site", "-s", help="Site slug, number or name (repeatable).")
-]
-KecamatanOpt = Annotated[
-    list[str] | None, typer.Option("--kecamatan", "-k", help="Kecamatan (repeatable).")
-]
-WaveOpt = Annotated[list[str] | None, typer.Option("--wave", "-w", help="Wave (repeatable).")]
-AllOpt = Annotated[bool, typer.Option("--all", help="Every site (the default without filters).")]
 StateDirOpt = Annotated[
     Path | None,
     typer.Option(

@@ -14,6 +14,7 @@ from digikel.cli.common import (
     handles_errors,
     stderr_console,
 )
+from digikel.cli.options import AllOpt, KecamatanOpt, SiteOpt, WaveOpt
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Inventory, Site
@@ -31,20 +32,14 @@ app.add_typer(fault_app, name="app")
 
 COMPONENTS = ("printers", "datacentre", "containers")
 
-SiteOpt = Annotated[
-    list[str] | None, typer.Option("--site", "-s", help="Site slug, number or name (repeatable).")
-]
-KecamatanOpt = Annotated[
-    list[str] | None, typer.Option("--kecamatan", "-k", help="Kecamatan (repeatable).")
-]
-WaveOpt = Annotated[list[str] | None, typer.Option("--wave", "-w", help="Wave (repeatable).")]
 OnlyOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--only", help="Only this component (repeatable): printers, datacentre, containers."
     ),
 ]
-HostOpt = Annotated[
+# Not the shared --host (a network device added to the sites): endpoint containers, exactly these.
+ContainerOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--host", help="Containers: exactly these hosts (counters, displays, dc-portal01)."
@@ -93,8 +88,9 @@ def up(
     site: SiteOpt = None,
     kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
+    all_sites: AllOpt = False,
     only: OnlyOpt = None,
-    host: HostOpt = None,
+    host: ContainerOpt = None,
     portal: Annotated[
         bool,
         typer.Option(
@@ -125,7 +121,7 @@ def up(
     directory = _state_dir(ctx, state_dir)
     inv = obj.load_inventory()
     filtered = bool(site or kecamatan or wave)
-    sites = _sites(inv, site, kecamatan, wave)
+    sites = inv.sites if all_sites else _sites(inv, site, kecamatan, wave)
     out = stderr_console()
     doc: dict[str, Any] = {"state_dir": str(directory)}
     exit_code = 0
@@ -170,6 +166,7 @@ def down(
     site: SiteOpt = None,
     kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
+    all_sites: AllOpt = False,
     only: OnlyOpt = None,
     state_dir: StateDirOpt = None,
 ) -> None:
@@ -182,7 +179,7 @@ def down(
     obj = _obj(ctx)
     components = _components(only)
     directory = _state_dir(ctx, state_dir)
-    filtered = bool(site or kecamatan or wave)
+    filtered = bool(site or kecamatan or wave) and not all_sites
     slugs: list[str] | None = None
     printer_names: list[str] | None = None
     if filtered:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from digikel.cli.common import emit_json, handles_errors, parse_timeout, stderr_console
+from digikel.cli.options import AllOpt, HostOpt, KecamatanOpt, SiteOpt, WaveOpt
 
 if TYPE_CHECKING:
     from digikel.cli.common import Context
@@ -20,17 +21,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-SiteOpt = Annotated[
-    list[str] | None, typer.Option("--site", "-s", help="Site slug, number or name (repeatable).")
-]
-KecOpt = Annotated[
-    list[str] | None, typer.Option("--kecamatan", "-k", help="Kecamatan (repeatable).")
-]
-WaveOpt = Annotated[list[str] | None, typer.Option("--wave", "-w", help="Wave (repeatable).")]
-HostOpt = Annotated[
-    list[str] | None, typer.Option("--host", "-H", help="One network device (repeatable).")
-]
-AllOpt = Annotated[bool, typer.Option("--all", help="Every site of the inventory.")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=64, help="Parallel workers.")]
 TimeoutOpt = Annotated[
     float,
@@ -289,7 +279,7 @@ def _run_status(results: list[DeviceResult]) -> str:
 def render(
     ctx: typer.Context,
     site: SiteOpt = None,
-    kecamatan: KecOpt = None,
+    kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
     host: HostOpt = None,
     all_sites: AllOpt = False,
@@ -339,7 +329,7 @@ def render(
 def backup(
     ctx: typer.Context,
     site: SiteOpt = None,
-    kecamatan: KecOpt = None,
+    kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
     host: HostOpt = None,
     all_sites: AllOpt = False,
@@ -358,7 +348,7 @@ def backup(
 def diff(
     ctx: typer.Context,
     site: SiteOpt = None,
-    kecamatan: KecOpt = None,
+    kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
     host: HostOpt = None,
     all_sites: AllOpt = False,
@@ -389,7 +379,7 @@ def _confirm(ctx: typer.Context, what: str, chosen: Any, yes: bool, check: bool)
 def push(
     ctx: typer.Context,
     site: SiteOpt = None,
-    kecamatan: KecOpt = None,
+    kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
     host: HostOpt = None,
     all_sites: AllOpt = False,
@@ -437,7 +427,7 @@ def push(
 def verify(
     ctx: typer.Context,
     site: SiteOpt = None,
-    kecamatan: KecOpt = None,
+    kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
     host: HostOpt = None,
     all_sites: AllOpt = False,
@@ -455,7 +445,7 @@ def verify(
 def rollback(
     ctx: typer.Context,
     site: SiteOpt = None,
-    kecamatan: KecOpt = None,
+    kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
     host: HostOpt = None,
     all_sites: AllOpt = False,
@@ -493,7 +483,7 @@ def rollback(
 def trust(
     ctx: typer.Context,
     site: SiteOpt = None,
-    kecamatan: KecOpt = None,
+    kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
     host: HostOpt = None,
     all_sites: AllOpt = False,
@@ -593,7 +583,7 @@ def trust_exit_code(records: list[dict[str, Any]]) -> int:
 def bootstrap(
     ctx: typer.Context,
     site: SiteOpt = None,
-    kecamatan: KecOpt = None,
+    kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
     host: HostOpt = None,
     all_sites: AllOpt = False,

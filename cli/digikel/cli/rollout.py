@@ -10,14 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from digikel.cli.common import Context, emit_json, handles_errors, stdout_console
+from digikel.cli.options import AllOpt, KecamatanOpt, SiteOpt, WaveOpt, require_targets
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Site
     from digikel.rollout.engine import Reporter, RolloutResult
-
-SiteOpt = Annotated[list[str] | None, typer.Option("--site", "-s", help="Site (repeatable).")]
-KecamatanOpt = Annotated[list[str] | None, typer.Option("--kecamatan", "-k", help="Kecamatan.")]
-WaveOpt = Annotated[list[str] | None, typer.Option("--wave", "-w", help="Wave.")]
 
 
 @handles_errors
@@ -26,7 +23,7 @@ def rollout(
     site: SiteOpt = None,
     kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
-    all_sites: Annotated[bool, typer.Option("--all", help="Every site of the city.")] = False,
+    all_sites: AllOpt = False,
     only: Annotated[
         list[str] | None,
         typer.Option(
@@ -77,8 +74,7 @@ def rollout(
         sites = [inventory.site(slug) for slug in point.sites]
         stages, done, resume_of = point.stages, point.done, point.run.id
     else:
-        if not (site or kecamatan or wave or all_sites):
-            raise typer.BadParameter("name the targets: --site, --kecamatan, --wave or --all")
+        require_targets(site, kecamatan, wave, all_sites, hosts_allowed=False)
         sites = inventory.sites if all_sites else inventory.select(site, kecamatan, wave)
         stages = chosen_stages(only)
     if not sites:

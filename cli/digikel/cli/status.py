@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from digikel.cli.common import Context, emit_json, handles_errors, stdout_console
+from digikel.cli.options import AllOpt, KecamatanOpt, SiteOpt, WaveOpt
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,12 +30,6 @@ MaxAgeOpt = Annotated[
 ]
 LangOpt = Annotated[
     str, typer.Option("--lang", help="Language of the output: id (Bahasa Indonesia) or en.")
-]
-KecamatanOpt = Annotated[
-    list[str] | None, typer.Option("--kecamatan", "-k", help="Only this kecamatan (repeatable).")
-]
-WaveOpt = Annotated[
-    list[str] | None, typer.Option("--wave", "-w", help="Only this wave (repeatable).")
 ]
 
 STATE_GLYPH = {
@@ -105,8 +100,10 @@ def print_targets(console: Console, city: CityReadiness, lang: str) -> None:
 @handles_errors
 def status(
     ctx: typer.Context,
+    site: SiteOpt = None,
     kecamatan: KecamatanOpt = None,
     wave: WaveOpt = None,
+    all_sites: AllOpt = False,
     max_age: MaxAgeOpt = None,
     lang: LangOpt = "id",
 ) -> None:
@@ -117,7 +114,8 @@ def status(
     lang = language(lang)
     age = max_age_of(max_age)
     inv = state.load_inventory()
-    chosen = inv.select(kecamatan=kecamatan, wave=wave) if (kecamatan or wave) else None
+    filtered = (site or kecamatan or wave) and not all_sites
+    chosen = inv.select(sites=site, kecamatan=kecamatan, wave=wave) if filtered else None
     with open_configured_store() as store:
         city = city_readiness(inv, store, age, sites=chosen)
     if state.json:
