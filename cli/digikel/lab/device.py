@@ -145,6 +145,23 @@ class SimDevice(ABC):
     """Base of the simulated platforms: state as a JSON-able dict, saved through the host."""
 
     platform = ""
+    factories: tuple[str, ...] = ("blank",)  # the factory states the platform starts from
+
+    @classmethod
+    def check_factory(cls, factory: str) -> str:
+        if factory not in cls.factories:
+            raise ValueError(f"unknown factory state {factory!r}: expected one of {cls.factories}")
+        return factory
+
+    @classmethod
+    def starting_state(
+        cls, state: dict[str, Any] | None, factory: str
+    ) -> tuple[dict[str, Any] | None, str]:
+        """The saved state and factory a device starts from: `lab reset --factory` on a stopped
+        lab leaves only `pending_factory` in the state, and the device starts from that."""
+        if state is not None and "pending_factory" in state:
+            factory, state = str(state["pending_factory"]), None
+        return state, cls.check_factory(factory)
 
     def __init__(self, spec: DeviceSpec, state: dict[str, Any] | None, host: Host) -> None:
         self.spec = spec

@@ -1,5 +1,6 @@
-"""The lab devices' SSH host keys: derived from the vault's seed, so they are stable across runs
-and machines and the inventory's known_hosts can be committed.
+"""The simulated devices' own SSH host keys: derived from the vault's seed, so they are stable
+across runs and machines and the inventory's known_hosts can be committed. (The product's
+network/hostkeys.py checks and records any device's key; this module makes the lab's.)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from digikel.lab.device import DeviceSpec
+from digikel.network.hostkeys import host_label
 
 
 def private_key(seed: str, device_name: str) -> Ed25519PrivateKey:
@@ -43,8 +45,7 @@ def impostor_seed(seed: str) -> str:
 
 
 def known_hosts_line(host: str, port: int, key: str) -> str:
-    target = host if port == 22 else f"[{host}]:{port}"
-    return f"{target} {key}"
+    return f"{host_label(host, port)} {key}"
 
 
 def known_hosts_text(specs: Iterable[DeviceSpec]) -> str:

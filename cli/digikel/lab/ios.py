@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from digikel.lab import ios_config as cfg
+from digikel.lab import ios_running_config as cfg
 from digikel.lab.device import DeviceSpec, Host, Question, Reply, Shell, SimDevice
 from digikel.lab.models import ios_hardware
 
@@ -73,6 +73,7 @@ _EXEC: tuple[tuple[str, ...], ...] = (
 _USER_EXEC = {"enable", "exit", "logout", "quit", "terminal", "show", "ping"}
 # show commands a privilege-1 session may run (the configuration and flash need enable)
 _USER_SHOWS = {"version", "clock", "privilege", "vlan", "interfaces", "ip", "snmp", "vtp"}
+FACTORIES = ("blank", "defconf", "unboxed")  # what each one is: the comment above RSA_TEXT
 
 
 class IosError(Exception):
@@ -92,6 +93,7 @@ class IosDevice(SimDevice):
     """
 
     platform = "ios"
+    factories = FACTORIES
 
     def __init__(
         self,
@@ -100,11 +102,7 @@ class IosDevice(SimDevice):
         host: Host,
         factory: str = "blank",
     ) -> None:
-        if state is not None and "pending_factory" in state:  # `lab reset --factory` (stopped)
-            factory, state = str(state["pending_factory"]), None
-        if factory not in FACTORIES:
-            raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
-        self.factory = factory
+        state, self.factory = self.starting_state(state, factory)
         self.config_lock: IosShell | None = None  # `configure terminal lock` holder
         super().__init__(spec, state, host)
         _migrate(self.state)
@@ -165,8 +163,8 @@ class IosDevice(SimDevice):
         }
 
     def reset(self, factory: str | None = None) -> None:
-        if factory is not None and factory not in FACTORIES:
-            raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
+        if factory is not None:
+            self.check_factory(factory)
         self.config_lock = None
         self.host.cancel_timer(self.name, "revert")
         self.state = self.factory_state(factory)
@@ -410,7 +408,6 @@ class IosDevice(SimDevice):
         return f"70bc.48{digest[0:2]}.{digest[2:4]}00"
 
 
-FACTORIES = ("blank", "defconf", "unboxed")
 # `blank` and `defconf`: the blank configuration with an RSA key, so SSH answers (the lab's
 # staged switch); `unboxed`: a C1000 as it leaves the box, no RSA key, hence no SSH at all
 # until `crypto key generate rsa` runs on its console (docs/lab.md, "Console and RSA key").

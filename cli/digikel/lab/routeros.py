@@ -119,6 +119,7 @@ class RouterOsDevice(SimDevice):
     """Configuration, files and safe-mode bookkeeping of one RouterOS device."""
 
     platform = "routeros"
+    factories = FACTORIES
 
     def __init__(
         self,
@@ -127,11 +128,7 @@ class RouterOsDevice(SimDevice):
         host: Host,
         factory: str = "blank",
     ) -> None:
-        if state is not None and "pending_factory" in state:  # `lab reset --factory` (stopped)
-            factory, state = str(state["pending_factory"]), None
-        if factory not in FACTORIES:
-            raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
-        self.factory = factory
+        state, self.factory = self.starting_state(state, factory)
         super().__init__(spec, state, host)
         self._armed: set[str] = set()
         # The session holding safe mode; it stays the holder after its TCP connection is lost,
@@ -144,9 +141,7 @@ class RouterOsDevice(SimDevice):
     def reset(self, factory: str | None = None) -> None:
         """Back to a factory state (`blank` or `defconf`); safe mode is gone with the sessions."""
         if factory is not None:
-            if factory not in FACTORIES:
-                raise ValueError(f"unknown factory state {factory!r}: expected one of {FACTORIES}")
-            self.factory = factory
+            self.factory = self.check_factory(factory)
         self.safe_holder = None
         self.safe_lost = False
         self.host.cancel_timer(self.name, _LOST_TIMER)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from digikel.lab import ios_config as cfg
+from digikel.lab import ios_running_config as cfg
 from digikel.lab.device import DeviceSpec, OfflineHost
 from digikel.lab.ios import CLIENT_VLAN, NO_ARCHIVE, NO_PENDING, IosDevice
 

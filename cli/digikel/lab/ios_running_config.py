@@ -1,4 +1,6 @@
-"""Cisco IOS configuration as IOS keeps it: global lines and blocks, applied line by line.
+"""A simulated switch's running configuration, as IOS keeps it: global lines and blocks, applied
+line by line. (The product's network/ios_config.py is another thing: the remediation from a real
+device's running configuration to the intended one.)
 
 Pure logic shared by the live CLI, `configure replace` and unit tests. A configuration is a list of
 entries `{"line": str, "children": [str]}`; rendering orders them the way IOS does (global
