@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -64,6 +65,21 @@ def test_every_package_is_in_the_contracts() -> None:
     assert below_cli == packages - {"cli"}
     product = {m.removeprefix("digikel.") for m in contracts["no-lab-in-product"]["source_modules"]}  # type: ignore[attr-defined]
     assert product == packages - {"cli"} - LAB
+
+
+def test_the_diagram_of_docs_architecture_is_the_layers_contract() -> None:
+    text = (REPO / "docs" / "architecture.md").read_text()
+    diagram = text.split("## The layers", 1)[1].split("```", 2)[1]
+    drawn = [
+        re.split(r"\s{2,}", line.strip())[0]
+        for line in diagram.splitlines()
+        if line.strip() and not line.strip().startswith("│")
+    ]
+    layers = [
+        " | ".join(n.strip() for n in layer.split("|"))
+        for layer in _contracts()["layers"]["layers"]
+    ]  # type: ignore[attr-defined]
+    assert drawn == layers
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[set[str]]:
