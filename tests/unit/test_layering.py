@@ -29,6 +29,10 @@ OWED_CYCLES = {
 }
 
 
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+
+
 def _contracts() -> dict[str, dict[str, object]]:
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
     return {c["id"]: c for c in config["contracts"]}
@@ -42,14 +46,7 @@ def _top_level() -> set[str]:
 
 
 def test_the_import_contracts_are_kept() -> None:
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = _run(str(Path(sys.executable).parent / "lint-imports"), "--no-cache")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 kept, 0 broken" in done.stdout, done.stdout
 
@@ -178,22 +175,13 @@ print(imported)
 
 
 def test_the_product_runs_without_the_lab_extra() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_THE_LAB],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = _run(sys.executable, "-c", WITHOUT_THE_LAB)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip().splitlines()[-1]) > 80  # every product module, not a few
 
 
 def test_the_blocker_would_see_a_product_import_of_the_lab() -> None:
     probe = WITHOUT_THE_LAB.replace("import digikel\n", "import digikel\nimport digikel.labsvc\n")
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
-    )
+    done = _run(sys.executable, "-c", probe)
     assert done.returncode != 0
     assert "the lab extra is absent" in done.stderr
