@@ -26,7 +26,7 @@ from digikel.cli import report as report_cmd
 from digikel.cli import rollout as rollout_cmd
 from digikel.cli import site as site_cmd
 from digikel.cli import status as status_cmd
-from digikel.cli.common import Context, error_extra, report_error
+from digikel.cli.common import Context, error_extra, report_error, show_logs
 from digikel.errors import DigikelError
 
 GLOBAL_PANEL = "Global options (before or after the command)"
@@ -126,6 +126,9 @@ class DigikelGroup(TyperGroup):
         super().__init__(**attrs)
         _tidy_help(self)
         self._spread: set[str] = set()
+        # The global options as parsed (set once the root callback ran): how errors escaping
+        # the command are reported (--debug, --json) comes from here, never from sys.argv.
+        self.parsed: Context | None = None
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         # Each command group gets the global options when it is first looked up: a run
@@ -144,6 +147,8 @@ class DigikelGroup(TyperGroup):
             state = ctx.find_object(Context)
             report_error("interrupted", 130, json_output=bool(state and state.json))
             raise typer.Exit(130) from None
+        finally:
+            self.parsed = ctx.find_object(Context)
 
     # click declares main() with overloads per standalone_mode; one implementation serves both.
     def main(  # type: ignore[override]
@@ -155,24 +160,32 @@ class DigikelGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
-        before = argv[: argv.index("--")] if "--" in argv else argv
-        json_output, debug = "--json" in before, "--debug" in before
-        code = _run(self, argv, prog_name, complete_var, json_output, debug, extra)
+        code = _run(self, argv, prog_name, complete_var, extra)
         if standalone_mode:
             sys.exit(code)
         return code
 
 
+def _json_wanted(command: DigikelGroup, argv: list[str], *, usage: bool = False) -> bool:
+    """--json as parsed. A usage error stops parsing before it may have reached --json, yet the
+    program that asked for JSON is still owed an error document: then the arguments' own word."""
+    if command.parsed is not None and command.parsed.json:
+        return True
+    return usage and "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
+
+
+def _debug(command: DigikelGroup) -> bool:
+    """--debug as parsed: a value that happens to read "--debug" (a note, a file) is not it."""
+    return command.parsed is not None and command.parsed.debug
+
+
 def _run(
-    command: TyperGroup,
+    command: DigikelGroup,
     argv: list[str],
     prog_name: str | None,
     complete_var: str | None,
-    json_output: bool,
-    debug: bool,
     extra: dict[str, Any],
 ) -> int:
-
     try:
         result = TyperGroup.main(
             command,
@@ -190,23 +203,26 @@ def _run(
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:  # the usage line and where to read more, then the error line
             sys.stderr.write(f"{ctx.get_usage()}\nTry '{ctx.command_path} --help' for help.\n")
+        json_output = _json_wanted(command, argv, usage=True)
         report_error(exc.format_message(), exc.exit_code, json_output=json_output, usage=True)
         return exc.exit_code
     except typer.Abort:
-        report_error("aborted", 1, json_output=json_output)
+        report_error("aborted", 1, json_output=_json_wanted(command, argv))
         return 1
     except DigikelError as exc:
-        if debug:
+        if _debug(command):
             raise
+        json_output = _json_wanted(command, argv)
         report_error(str(exc), exc.exit_code, json_output=json_output, **error_extra(exc))
         return exc.exit_code
     except KeyboardInterrupt:  # while parsing, before any command ran
-        report_error("interrupted", 130, json_output=json_output)
+        report_error("interrupted", 130, json_output=_json_wanted(command, argv, usage=True))
         return 130
     except Exception as exc:  # the last line of defence: no traceback for operators
-        if debug:
+        if _debug(command):
             raise
-        report_error(f"{_describe(exc)} (run with --debug for details)", 1, json_output=json_output)
+        message = f"{_describe(exc)} (run with --debug for details)"
+        report_error(message, 1, json_output=_json_wanted(command, argv))
         return 1
 
 
@@ -276,6 +292,7 @@ def callback(
     ] = False,
 ) -> None:
     """Roll out and track the standard IT package of Samarinda's 59 kelurahan offices."""
+    show_logs(verbose)
     ctx.obj = Context(
         json=json_output,
         verbose=verbose,

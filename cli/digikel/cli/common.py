@@ -8,6 +8,7 @@ that bad input reads the same everywhere.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
@@ -66,6 +67,8 @@ class Context:
             self.project_option, self._project = Path(value), None
         else:
             setattr(self, {"json_output": "json"}.get(name, name), True)
+        if name == "verbose":
+            show_logs(True)
 
     @property
     def project(self) -> Project:
@@ -106,6 +109,36 @@ def _env_inventory() -> Path | None:
 
 
 # --- output ----------------------------------------------------------------------------------
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Log records on whatever sys.stderr is when they are emitted (a test's runner swaps it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def show_logs(on: bool = True) -> None:
+    """--verbose: digikel's own log records (network/, rollout/, ...) on stderr, from DEBUG;
+    without it only warnings (Python's default). Set for every command, not once per process:
+    in-process tests run many commands, with and without --verbose."""
+    logger = logging.getLogger("digikel")
+    ours = [h for h in logger.handlers if isinstance(h, _StderrHandler)]
+    if not on:
+        for handler in ours:
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+        return
+    logger.setLevel(logging.DEBUG)
+    if not ours:
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
 
 
 def emit_json(obj: Any) -> None:

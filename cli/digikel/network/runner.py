@@ -11,6 +11,7 @@ in site order whatever order the devices finished in.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -29,6 +30,8 @@ RENDERED_FIRST = frozenset({"push", "diff", "verify"})
 DEFAULT_WORKERS = 8
 
 Targets = list[tuple["Site", list["Device"]]]
+
+logger = logging.getLogger(__name__)
 
 
 def run(
@@ -49,6 +52,13 @@ def run(
         [Work(inv, d, secrets, options, rendered=prepared.get(d.name)) for d in devices]
         for _, devices in targets
     ]
+    logger.info(
+        "%s: %d device(s) at %d site(s), %d worker(s)",
+        operation,
+        sum(len(site) for site in works),
+        len(works),
+        max(1, workers),
+    )
     if operation in SEQUENTIAL_IN_SITE:
         done = _Changes(operation, works, on_start, on_result).run(max(1, workers))
     else:
@@ -130,6 +140,7 @@ class _Changes:
                 self._task(kind, number, index, work)
             except Exception as exc:
                 # A callback failing (a closed pipe) must not leave the others waiting forever.
+                logger.debug("%s: %s task failed", work.device.name, kind, exc_info=True)
                 with self.cond:
                     res = work.result(self.operation)
                     res.failed, res.error = True, f"{work.device.name}: {type(exc).__name__}: {exc}"
@@ -165,6 +176,8 @@ class _Changes:
         blocked = site.blocked_by()
         if blocked:
             # A site changes whole or not at all: nobody of it changes.
+            slug = self.works[number][0].device.site
+            logger.info("%s left unchanged: %s could not be planned", slug, ", ".join(blocked))
             for other, ready in enumerate(site.needs_change):
                 if ready:
                     res = self.prepared[(number, other)].res
@@ -181,6 +194,7 @@ class _Changes:
     def _release_changes(self, number: int) -> None:
         index = self.sites[number].ready_change()
         if index is not None:
+            logger.debug("%s: change released", self.works[number][index].device.name)
             # Changes go first: a site under way finishes before new sites are read.
             self.ready.appendleft(("change", number, index))
 

@@ -7,6 +7,7 @@ the store when it starts and when it ends, so a run killed at any moment leaves 
 
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import InitVar, dataclass, field
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from digikel.inventory.model import Inventory, Site
     from digikel.rollout.locks import SiteLocks
     from digikel.store import Store
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -127,6 +130,13 @@ def run_rollout(
             "resume_of": options.resume_of,
         },
     )
+    logger.info(
+        "run %d: %d site(s) through %s, %d at a time",
+        run_id,
+        len(options.sites),
+        ", ".join(options.stages),
+        options.workers,
+    )
     stop = threading.Event()
     failures = 0
     results: dict[str, SiteResult] = {}
@@ -159,6 +169,7 @@ def run_rollout(
                     reporter.site_finished(result)
         except KeyboardInterrupt:
             # Stages check `stop` between steps; what is running finishes its current stage.
+            logger.info("run %d interrupted: finishing the stages under way", run_id)
             interrupted = True
             stop.set()
             for future, site in running.items():
@@ -170,6 +181,7 @@ def run_rollout(
     ordered = [results[s.slug] for s in options.sites]
     status = _run_status(ordered, interrupted)
     store.finish_run(run_id, status)
+    logger.info("run %d: %s", run_id, status)
     return RolloutResult(run_id, status, ordered)
 
 
@@ -201,6 +213,7 @@ def _run_site(
     try:
         holder = locks.acquire(site.slug, run_id)
     except SiteLocked as exc:
+        logger.info("%s: locked by another run, skipped", site.slug)
         result.status, result.detail = "locked", str(exc)
         return result
     try:
@@ -234,6 +247,7 @@ def _run_stage(
     stage: str,
 ) -> StageOutcome:
     store.record_stage(run_id, site.slug, stage, "running")
+    logger.debug("%s: stage %s started", site.slug, stage)
     reporter.stage_started(site.slug, stage)
     artifacts = options.artifacts_root / f"run-{run_id}" / site.slug / stage
 
@@ -256,6 +270,7 @@ def _run_stage(
     try:
         outcome = fn(context)
     except Exception as exc:  # a stage's crash is that site's failure, never the whole run's
+        logger.debug("%s: stage %s crashed", site.slug, stage, exc_info=True)
         outcome = StageOutcome(ok=False, detail=f"{type(exc).__name__}: {exc}")
     if outcome.hosts:
         store.record_host_results(run_id, site.slug, stage, outcome.hosts)
