@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,17 +39,6 @@ class RolloutOptions:
     done: dict[str, set[str]] = field(default_factory=dict)  # site -> stages already done
     # Shared by every stage of the run (the store, the opened vault): opened once, not per site.
     resources: RunResources | None = None
-    # The older call, shared={"store": ..., "secrets": ...}: read once into `resources`.
-    shared: InitVar[dict[str, Any] | None] = None
-
-    def __post_init__(self, shared: dict[str, Any] | None) -> None:
-        if shared is not None and self.resources is None:
-            from digikel.store import Store
-
-            store, secrets = shared.get("store"), shared.get("secrets")
-            if not isinstance(store, Store) or not isinstance(secrets, dict | None):
-                raise TypeError("shared= takes {'store': Store, 'secrets': the vault's dict}")
-            self.resources = RunResources(store, secrets)
 
 
 @dataclass

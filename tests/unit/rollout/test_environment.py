@@ -92,17 +92,13 @@ def test_every_stage_gets_the_runs_store_vault_and_environment(inv, tmp_path: Pa
 
     vault = {"vault_digikel_device_password": "x"}
     with open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
-        # The older call still works: shared= is read into typed resources.
         options = RolloutOptions(
             sites=[inv.site("bukuan")],
             stages=["preflight"],
-            shared={"store": store, "secrets": vault},
+            resources=RunResources(store, vault),
         )
-        assert options.resources == RunResources(store, vault)
         result = run_rollout(inv, store, SiteLocks(store), options, {"preflight": stage})
     assert result.status == "ok"
     (ctx,) = seen
     assert ctx.store is store and ctx.vault() is vault
     assert ctx.reached_through().name == "lab"
-    with pytest.raises(TypeError):
-        RolloutOptions(sites=[], stages=[], shared={"store": "not a store"})
