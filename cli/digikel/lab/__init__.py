@@ -12,4 +12,10 @@ with RouterOS's message at RouterOS's column (`expected end of command (line 1 c
 the token (quoted strings and their escapes, quoting, wrapped lines) is the product's, imported.
 tests/unit/lab/test_tokenizers_agree.py holds the two to the same words on the fixture exports,
 the simulator's own exports and lines chosen for being hard to read.
+
+Beyond that syntax the simulator does not borrow the product's knowledge of the devices (which
+forms IOS prints, which RouterOS defaults an export leaves out): it is the independent model the
+product is tested against, and sharing the product's assumptions would make those tests agree
+by construction. The names say which side is which: `lab/ios_running_config.py` is a simulated
+switch's configuration, `network/ios_config.py` the product's remediation of a real one.
 """
