@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin
+
+if TYPE_CHECKING:  # the plugin imports digikel only once Ansible runs it (_import_digikel)
+    from digikel.inventory.model import Inventory
 
 DOCUMENTATION = r"""
 name: digikel
@@ -100,20 +105,22 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # Ansible shi
     def verify_file(self, path: str) -> bool:
         return super().verify_file(path) and path.endswith(("digikel.yml", "digikel.yaml"))
 
-    def parse(self, inventory, loader, path, cache=True):  # type: ignore[no-untyped-def]
+    def parse(self, inventory: Any, loader: Any, path: str, cache: bool = True) -> None:
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)  # reads and checks the options documented above
         _import_digikel()
         from digikel.errors import InventoryError
-        from digikel.inventory import hostvars, load_inventory
+        from digikel.inventory import load_inventory
 
         try:
             model = load_inventory(path)
         except InventoryError as exc:
             raise AnsibleParserError(str(exc)) from None
-        self._populate(model, hostvars)
+        self._populate(model)
 
-    def _populate(self, model, hostvars):  # type: ignore[no-untyped-def]
+    def _populate(self, model: Inventory) -> None:
+        from digikel.inventory import hostvars  # importable now: parse ran _import_digikel
+
         tree = hostvars.groups(model)
         for name in tree:
             self.inventory.add_group(name)
@@ -130,6 +137,6 @@ class InventoryModule(BaseInventoryPlugin):  # type: ignore[misc]  # Ansible shi
         for device in model.devices:
             self._set_all(device.name, hostvars.device_vars(model, device))
 
-    def _set_all(self, entity, variables):  # type: ignore[no-untyped-def]
+    def _set_all(self, entity: str, variables: Mapping[str, Any]) -> None:
         for key, value in variables.items():
             self.inventory.set_variable(entity, key, _trusted(value) if key in TEMPLATED else value)
