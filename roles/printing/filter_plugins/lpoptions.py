@@ -38,9 +38,7 @@ def lpoptions_drift(output: str, wanted: Mapping[str, Any]) -> list[str]:
     An empty wanted value matches an absent setting: CUPS does not report an empty location.
     """
     current = lpoptions_parse(output)
-    return sorted(
-        name for name, value in wanted.items() if current.get(name, "") != _text(value)
-    )
+    return sorted(name for name, value in wanted.items() if current.get(name, "") != _text(value))
 
 
 def lpadmin_options(options: Mapping[str, Any]) -> list[str]:
