@@ -16,20 +16,51 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from digikel import __version__
-from digikel.cli import endpoints as endpoints_cmd
-from digikel.cli import history as history_cmd
-from digikel.cli import inventory as inventory_cmd
-from digikel.cli import lab as lab_cmd
-from digikel.cli import labsvc as labsvc_cmd
-from digikel.cli import network as network_cmd
-from digikel.cli import report as report_cmd
-from digikel.cli import rollout as rollout_cmd
-from digikel.cli import site as site_cmd
-from digikel.cli import status as status_cmd
+from digikel.cli.cheap_params import cheap_param, cheap_params
 from digikel.cli.common import Context, error_extra, report_error, show_logs
 from digikel.errors import DigikelError
 
 GLOBAL_PANEL = "Global options (before or after the command)"
+# The command tree, by name: module, attribute (a Typer group or a command function) and the
+# one-line help `digikel --help` shows. A command's module is imported only when that command
+# runs (or shows its own help): start-up pays for one group, never for the whole tree.
+# tests/unit/cli/test_startup.py holds each line equal to the module's own help.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "status": (
+        "digikel.cli.status",
+        "status",
+        "Readiness per kecamatan and per site, progress against the targets, and blockers.",
+    ),
+    "rollout": (
+        "digikel.cli.rollout",
+        "rollout",
+        "Roll out sites through preflight, network, endpoints and verify.",
+    ),
+    "inventory": ("digikel.cli.inventory", "app", "Validate, list and show the inventory."),
+    "network": (
+        "digikel.cli.network",
+        "app",
+        "Network gear (RouterOS, IOS) through Netmiko: render, backup, diff, push, verify, "
+        "rollback, trust.",
+    ),
+    "lab": (
+        "digikel.cli.lab",
+        "app",
+        "Simulated network devices (RouterOS, IOS) over real SSH on 127.64.x.y.",
+    ),
+    "site": ("digikel.cli.site", "app", "Mark, unmark and show a site's readiness."),
+    "endpoints": ("digikel.cli.endpoints", "app", "Day 0 of counter PCs and displays."),
+    "report": (
+        "digikel.cli.report",
+        "app",
+        "The city's readiness report (html, csv, json, xlsx) and handover evidence packs.",
+    ),
+    "history": (
+        "digikel.cli.history",
+        "app",
+        "Recorded runs: who ran what, when, and what it changed.",
+    ),
+}
 # The root's options that every command also accepts after its own name.
 GLOBAL_OPTIONS = ("--json", "--verbose", "--debug", "--inventory", "--project")
 # Metavars of value options whose name alone would read oddly in help.
@@ -70,7 +101,9 @@ def _metavar(param: Any) -> str:
 
 
 def _tidy_help(command: Any) -> None:
-    """Help without type noise: flags show no type, value options a metavar (`--site SITE`)."""
+    """Help without type noise: flags show no type, value options a metavar (`--site SITE`);
+    and values that need no validation skip Typer's pydantic validators (cheap_params)."""
+    cheap_params(command)
     for param in command.params:
         if param.metavar is not None:
             continue
@@ -87,9 +120,38 @@ def _tidy_help(command: Any) -> None:
         option = original(ctx)
         if option is not None:
             option.metavar = ""
+            cheap_param(option)
         return option
 
     command.get_help_option = help_option
+
+
+def _load(name: str) -> Any:
+    """The Click command of COMMANDS[name], built from its module on first use."""
+    import importlib
+
+    import typer.main
+
+    module, attribute, _ = COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    command: Any
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_group(target)
+    else:  # a command function: a Typer of one command builds to that command itself
+        single = typer.Typer(add_completion=False)
+        single.command(name=name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    _plain_help(command)
+    return command
+
+
+def _plain_help(command: Any) -> None:
+    """Click's own help formatter everywhere: Typer's rich one imports rich.markdown and
+    markdown_it (~0.16 s) before a single line of help is written."""
+    command.rich_markup_mode = None
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
 
 
 def _spread_globals(root: Any, command: Any) -> None:
@@ -130,14 +192,25 @@ class DigikelGroup(TyperGroup):
         # the command are reported (--debug, --json) comes from here, never from sys.argv.
         self.parsed: Context | None = None
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        # Each command group gets the global options when it is first looked up: a run
-        # pays for its own group only, not for the whole tree (start-up stays cheap).
-        command = super().get_command(ctx, cmd_name)
+        # The command's module is imported here, when it is first looked up, and the command
+        # gets the global options then: a run pays for its own group only.
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            command = self.commands[cmd_name] = _load(cmd_name)
         if command is not None and cmd_name not in self._spread:
             self._spread.add(cmd_name)
             _spread_globals(self, command)
         return command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The command list from COMMANDS' one-liners: `digikel --help` imports no command."""
+        rows = [(name, help_line) for name, (_, _, help_line) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -241,17 +314,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # see _plain_help
 )
-app.add_typer(inventory_cmd.app, name="inventory")
-app.add_typer(network_cmd.app, name="network")
-app.add_typer(lab_cmd.app, name="lab")
-lab_cmd.app.add_typer(labsvc_cmd.app, name="services")
-app.add_typer(site_cmd.app, name="site")
-app.add_typer(endpoints_cmd.app, name="endpoints")
-app.add_typer(report_cmd.app, name="report")
-app.command(name="status")(status_cmd.status)
-app.command(name="rollout")(rollout_cmd.rollout)
-app.add_typer(history_cmd.app, name="history")
 
 
 def _version(value: bool) -> None:

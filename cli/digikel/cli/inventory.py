@@ -57,14 +57,14 @@ def list_sites(
     all_sites: AllOpt = False,
 ) -> None:
     """List sites, filtered by site, kecamatan or wave."""
-    from rich.table import Table
-
     state: Context = ctx.obj
     inventory = state.load_inventory()
     sites = inventory.sites if all_sites else inventory.select(site, kecamatan, wave)
     if state.json:
         emit_json([s.summary() for s in sites])
         return
+    from rich.table import Table  # only for the table: --json needs no rich
+
     table = Table(title=f"{len(sites)} site(s) — {inventory.environment}")
     for column in (
         "#",

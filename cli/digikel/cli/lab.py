@@ -445,3 +445,13 @@ def known_hosts(
         emit_json({"path": str(path), "entries": count})
     else:
         stderr_console().print(f"lab: wrote {count} host keys to {path}")
+
+
+def _services() -> None:
+    """`digikel lab services`: loaded with `digikel lab`, the only way to reach it."""
+    from digikel.cli import labsvc
+
+    app.add_typer(labsvc.app, name="services")
+
+
+_services()

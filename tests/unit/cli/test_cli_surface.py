@@ -36,9 +36,12 @@ def every_command() -> list[list[str]]:
     found: list[list[str]] = []
 
     def visit(command, path: list[str]) -> None:
-        for name, sub in getattr(command, "commands", {}).items():
+        # Through list_commands/get_command: the root loads its groups only when asked.
+        if not hasattr(command, "list_commands"):
+            return
+        for name in command.list_commands(None):
             found.append([*path, name])
-            visit(sub, [*path, name])
+            visit(command.get_command(None, name), [*path, name])
 
     visit(typer.main.get_command(app), [])
     return found
