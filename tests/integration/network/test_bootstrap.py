@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -94,7 +95,31 @@ def bootstrap(boot: BootLab, name: str, *extra: str) -> subprocess.CompletedProc
     )
 
 
-def test_a_defconf_site_is_bootstrapped_then_finished_by_push(boot: BootLab) -> None:
+def rollout_finishes(boot: BootLab, site: str) -> None:
+    """The day-1 path after day 0: `digikel rollout` (its preflight and network stages; the
+    endpoints and verify stages need the lab's services, which this lab does not start) finishes
+    the site, and a push right after has nothing left to send."""
+    done = cli(
+        boot,
+        "--json",
+        "rollout",
+        "--site",
+        site,
+        "--only",
+        "preflight",
+        "--only",
+        "network",
+        "--yes",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [result] = json.loads(done.stdout)["sites"]
+    assert result["site"] == site and result["status"] == "ok", result
+    quiet = cli(boot, "network", "push", "--site", site, "--yes")
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    assert "0 changed" in quiet.stdout, quiet.stdout
+
+
+def test_a_defconf_site_is_bootstrapped_then_finished_by_a_rollout(boot: BootLab) -> None:
     from digikel.store import open_store
 
     boot.lab.reset(DEVICES, factory="defconf")
@@ -115,11 +140,7 @@ def test_a_defconf_site_is_bootstrapped_then_finished_by_push(boot: BootLab) -> 
         ), name
         assert boot.secrets["vault_digikel_device_password"] not in done.stdout + done.stderr
     # The factory address is silent now: only the inventory address and digikel's account.
-    push = cli(boot, "network", "push", "--site", SITE, "--yes")
-    assert push.returncode == 0, push.stdout + push.stderr
-    again = cli(boot, "network", "push", "--site", SITE, "--yes")
-    assert again.returncode == 0, again.stdout + again.stderr
-    assert "0 changed" in again.stdout, again.stdout
+    rollout_finishes(boot, SITE)
     # Idempotent: a second bootstrap changes nothing and says so.
     twice = cli(boot, "network", "bootstrap", "--site", SITE)
     assert twice.returncode == 0, twice.stdout + twice.stderr
@@ -224,7 +245,9 @@ def test_preflight_refuses_an_old_or_wrong_device_and_records_facts(boot: BootLa
     assert cli(boot, "network", "push", "--host", name, "--yes").returncode == 0
 
 
-def test_a_blank_c1000_is_bootstrapped_over_its_console_then_pushed(boot: BootLab) -> None:
+def test_a_blank_c1000_is_bootstrapped_over_its_console_then_finished_by_a_rollout(
+    boot: BootLab,
+) -> None:
     import paramiko
 
     from digikel.network.hostkeys import fetch_host_key
@@ -256,10 +279,7 @@ def test_a_blank_c1000_is_bootstrapped_over_its_console_then_pushed(boot: BootLa
     assert site_wide.returncode == 0, site_wide.stdout + site_wide.stderr
     assert f"left for the console: {switch}" in site_wide.stderr
     assert "0 changed, 0 failed" in site_wide.stdout
-    push = cli(boot, "network", "push", "--site", "sungai-keledang", "--yes")
-    assert push.returncode == 0, push.stdout + push.stderr
-    quiet = cli(boot, "network", "push", "--site", "sungai-keledang", "--yes")
-    assert quiet.returncode == 0 and "0 changed" in quiet.stdout, quiet.stdout + quiet.stderr
+    rollout_finishes(boot, "sungai-keledang")
     with open_store() as store:
         recorded = [r for r in store.bootstraps("sungai-keledang") if r.device == switch]
     assert recorded[0].fingerprint == fingerprint(boot, switch)
