@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -22,20 +23,51 @@ def listed(inventory: Path) -> dict[str, object]:
     return json.loads(out.stdout)
 
 
-def run(runs: int, warmup: int = 1, factors: tuple[int, ...] = (1, 10)) -> dict[str, object]:
+def _python_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """The caller's environment with a bytecode cache of the benchmark's own: the warm-up writes
+    it, the timed runs read it, whatever PYTHONDONTWRITEBYTECODE the caller has (a farm sets it,
+    which would otherwise compile digikel's own modules from source on every start)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": str(tmp / "pycache"), **extra}
+
+
+def cli(runs: int, warmup: int = 1) -> dict[str, Figure]:
+    """The CLI's start-up: help, a command without the store, `status` on an empty store, and
+    `--help` with no bytecode at all (a fresh install that compiled nothing, and may not write)."""
     digikel = str(BIN / "digikel")
-    cli = compare(
-        {
-            "digikel --help": [digikel, "--help"],
-            "digikel inventory list": [digikel, "inventory", "list"],
-            "digikel --json inventory list": [digikel, "--json", "inventory", "list"],
-        },
-        runs=runs,
-        warmup=warmup,
-    )
+    with tempfile.TemporaryDirectory(prefix="digikel-bench-cli-") as folder:
+        tmp = Path(folder)
+        env = _python_env(tmp, DIGIKEL_DB_URL=f"sqlite:///{tmp / 'digikel.db'}")
+        figures = compare(
+            {
+                "digikel --help": [digikel, "--help"],
+                "digikel inventory list": [digikel, "inventory", "list"],
+                "digikel --json inventory list": [digikel, "--json", "inventory", "list"],
+                "digikel --json status (empty store)": [digikel, "--json", "status"],
+            },
+            runs=runs,
+            warmup=warmup,
+            env=env,
+        )
+        (tmp / "never-written").mkdir()
+        cold = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+        cold["PYTHONPYCACHEPREFIX"] = str(tmp / "never-written")
+        figures.update(
+            compare(
+                {"digikel --help, no bytecode": [digikel, "--help"]},
+                runs=runs,
+                warmup=warmup,
+                env=cold,
+            )
+        )
+    return figures
+
+
+def run(runs: int, warmup: int = 1, factors: tuple[int, ...] = (1, 10)) -> dict[str, object]:
+    start = cli(runs, warmup)
     sections: dict[str, object] = {
-        "cli": {k: v.as_dict() for k, v in cli.items()},
-        "cli_table": table(cli),
+        "cli": {k: v.as_dict() for k, v in start.items()},
+        "cli_table": table(start),
     }
     with tempfile.TemporaryDirectory(prefix="digikel-bench-") as tmp:
         for factor in factors:
