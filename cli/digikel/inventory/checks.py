@@ -8,8 +8,9 @@ from itertools import pairwise
 from typing import Any
 
 from digikel.errors import Problem
+from digikel.inventory.addressing import ROLE_PLACEMENT
 from digikel.inventory.model import Site
-from digikel.inventory.schema import CityFile, Package
+from digikel.inventory.schema import CityFile, EnvironmentFile, Package, SiteEntry
 from digikel.inventory.yamlfile import line_of
 
 # How many of each device a site may have: bounded by the address plan (host numbers in the
@@ -119,13 +120,116 @@ def check_city(city: CityFile, file: str, data: Any) -> list[Problem]:
             ("address_plan", "sites_start"),
             "expected an address inside the city range and outside the data-centre range",
         )
+    elif int(address_plan.sites_start) % block_size:
+        problem(
+            ("address_plan", "sites_start"),
+            f"expected the first address of a /{address_plan.site_prefix} block, "
+            f"got {address_plan.sites_start}",
+        )
 
+    unset = False
     for kind in Package.model_fields:
         part = getattr(city.standard_package, kind).model_dump()
         for key, value in part.items():
             if value is None and not (kind == "displays" and key in ("info",)):
                 problem(("standard_package", kind), f"the standard package must set {key!r}")
+                unset = True
+    if not unset and not problems:  # the segments are sound: the package must fit in them
+        for key, message in count_problems(city, package_counts(city.standard_package)):
+            problem(("standard_package", key), message)
     return problems
+
+
+def package_counts(package: Package) -> dict[str, int]:
+    """How many devices of each role a site's (merged) package asks for."""
+    displays = package.displays
+    return {
+        "router": 1,
+        "switch": package.switches.count or 0,
+        "ap": package.access_points.count or 0,
+        "counter": package.counters.count or 0,
+        "display": (displays.queue or 0) + (displays.info or 0),
+        "printer": package.printers.count or 0,
+    }
+
+
+def check_site_plan(
+    city: CityFile, env: EnvironmentFile, entry: SiteEntry, package: Package
+) -> list[tuple[str, str]]:
+    """What keeps one site from being expanded, as (field, message): every range that the
+    address arithmetic of addressing.py relies on, checked before any of it runs, so a huge or
+    impossible number is a problem in the file and never an error inside ipaddress."""
+    found: list[tuple[str, str]] = []
+    address_plan, dc = city.address_plan, city.datacentre
+    city_range, prefix = address_plan.city_range, address_plan.site_prefix
+    size = 2 ** (32 - prefix)
+    number = entry.number
+    if entry.block is not None:
+        if entry.block.prefixlen != prefix:
+            found.append(("block", f"expected a /{prefix} block, got {entry.block}"))
+        elif not entry.block.subnet_of(city_range):
+            found.append(("block", f"{entry.block} lies outside the city range {city_range}"))
+    else:
+        room = (int(city_range.broadcast_address) + 1 - int(address_plan.sites_start)) // size
+        if number > room:
+            found.append(
+                (
+                    "number",
+                    f"site number {number} has no /{prefix} block left in the city range "
+                    f"{city_range}: blocks from {address_plan.sites_start} hold sites 1 to {room}",
+                )
+            )
+    if number + 1 >= dc.transit.num_addresses - 2:  # hub takes .1, broadcast at the end
+        found.append(
+            ("number", f"site number {number} has no WireGuard address left in {dc.transit}")
+        )
+    counts = package_counts(package)
+    if env.environment == "lab":
+        lab = env.lab_network_prefix
+        if (number + 1) * 256 > lab.num_addresses:
+            found.append(
+                (
+                    "number",
+                    f"site number {number} has no lab address in {lab}: the lab simulates "
+                    f"site n at {lab.network_address} + n x 256",
+                )
+            )
+        top_port = env.lab_printer_port_base + 100 * number + 255
+        if counts["printer"] and top_port > 65535:
+            found.append(
+                (
+                    "number",
+                    f"site number {number} puts its lab printers above port 65535: they listen "
+                    f"at {env.lab_printer_port_base} + 100 x {number} + their last octet",
+                )
+            )
+    found += [(f"devices -> {key}", message) for key, message in count_problems(city, counts)]
+    return found
+
+
+def count_problems(city: CityFile, counts: dict[str, int]) -> list[tuple[str, str]]:
+    """(package key, message) for each role whose count is impossible or does not fit in the
+    host numbers of its segment (the addresses would spill into the next segment)."""
+    found: list[tuple[str, str]] = []
+    for role, (low, high) in COUNT_LIMITS.items():
+        key = _package_key(role)
+        if not low <= counts[role] <= high:
+            found.append(
+                (key, f"{counts[role]} {role} device(s) is impossible: expected {low} to {high}")
+            )
+            continue
+        _, segment_name, first = ROLE_PLACEMENT[role]
+        spec = city.address_plan.segments.get(segment_name)
+        last = first + counts[role] - 1
+        if spec is not None and counts[role] and last > 2 ** (32 - spec.prefix) - 2:
+            found.append(
+                (
+                    key,
+                    f"{counts[role]} {role} device(s) from host .{first} need host .{last}, "
+                    f"beyond the /{spec.prefix} {segment_name} segment",
+                )
+            )
+    return found
 
 
 def check_sites(
@@ -151,7 +255,8 @@ def check_sites(
         )
 
     address_plan, dc = city.address_plan, city.datacentre
-    transit_room = dc.transit.num_addresses - 2  # hub takes .1, broadcast at the end
+    # The block's size and range and the number's room were checked before the site was expanded
+    # (check_site_plan); what is left spans sites or needs the expanded site.
     for site in sites:
         if site.wave not in city.waves:
             problem(
@@ -159,22 +264,8 @@ def check_sites(
                 "wave",
                 f"unknown wave {site.wave!r}; expected one of: {', '.join(city.waves)}",
             )
-        if site.block.prefixlen != address_plan.site_prefix:
-            problem(
-                site, "block", f"expected a /{address_plan.site_prefix} block, got {site.block}"
-            )
-        if not site.block.subnet_of(address_plan.city_range):
-            problem(
-                site, "block", f"{site.block} lies outside the city range {address_plan.city_range}"
-            )
-        elif site.block.overlaps(dc.range):
+        if site.block.overlaps(dc.range):
             problem(site, "block", f"{site.block} overlaps the data-centre range {dc.range}")
-        if site.number + 1 >= transit_room:
-            problem(
-                site,
-                "number",
-                f"site number {site.number} has no WireGuard address left in {dc.transit}",
-            )
         if site.uplink.address and site.uplink.address.network.overlaps(address_plan.city_range):
             problem(
                 site,
@@ -207,13 +298,6 @@ def _check_devices(city: CityFile, site: Site, override: Package | None, problem
     counts: dict[str, int] = defaultdict(int)
     for device in site.devices:
         counts[device.role] += 1
-    for role, (low, high) in COUNT_LIMITS.items():
-        if not low <= counts[role] <= high:
-            problem(
-                site,
-                f"devices -> {_package_key(role)}",
-                f"{counts[role]} {role} device(s) is impossible: expected {low} to {high}",
-            )
     checked: set[str] = set()
     for device in site.devices:
         if device.role in checked:

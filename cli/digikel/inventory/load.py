@@ -15,7 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from digikel.errors import InventoryError, Problem
 from digikel.inventory import addressing as plan
-from digikel.inventory.checks import check_city, check_sites
+from digikel.inventory.checks import check_city, check_site_plan, check_sites
 from digikel.inventory.macs import MacRecord, macs_path, read_macs
 from digikel.inventory.model import Device, Inventory, Site, slugify
 from digikel.inventory.problems import dotted, from_validation_error, site_place
@@ -94,10 +94,20 @@ def build_inventory(env_file: Path) -> tuple[Inventory | None, list[Problem]]:
         # The plan itself is wrong: expanding sites from it would only multiply the messages.
         return None, problems
 
-    sites = [
-        _expand_site(city, env, kecamatan, name, entry)
-        for (kecamatan, name), (entry, _) in entries.items()
-    ]
+    sites = []
+    skipped: set[str] = set()  # slugs of the sites that could not be expanded
+    for (kecamatan, name), (entry, line) in entries.items():
+        package = _merged(city, entry.devices)
+        plan_problems = check_site_plan(city, env, entry, package)
+        if plan_problems:  # expanding it would compute addresses from numbers out of range
+            place = site_place(("kecamatan", kecamatan, name))
+            problems += [
+                Problem(shown(sites_path), f"{place} -> {field}", message, line)
+                for field, message in plan_problems
+            ]
+            skipped.add(entry.slug or slugify(name))
+            continue
+        sites.append(_expand_site(city, env, kecamatan, name, entry, package))
     app_ids = [a.id for a in apps.applications]
     lines = dict(entry_lines)
     problems += check_sites(
@@ -107,7 +117,10 @@ def build_inventory(env_file: Path) -> tuple[Inventory | None, list[Problem]]:
     macs_file = macs_path(env_file, env.macs)
     roles = {d.name: d.role for site in sites for d in site.devices}
     records, found = read_macs(macs_file, shown(macs_file), roles)
-    problems += found
+    # The hosts of a site that was not expanded are unknown only because of its own problem.
+    problems += [
+        p for p in found if not any(p.place.startswith(f"macs -> {slug}-") for slug in skipped)
+    ]
     if records:
         sites = [_with_macs(site, records) for site in sites]
     sites.sort(key=lambda s: s.number)
@@ -146,7 +159,10 @@ def _site_entries(
     if not isinstance(data, dict) or not isinstance(data.get("kecamatan"), dict):
         problems.append(
             Problem(
-                file, "", "expected a mapping with key 'kecamatan': {kecamatan: {kelurahan: ...}}"
+                file,
+                "",
+                "expected a mapping with key 'kecamatan': {kecamatan: {kelurahan: ...}}",
+                line_of(data, ("kecamatan",)),
             )
         )
         return None
@@ -210,7 +226,12 @@ def _merged(city: CityFile, override: Package) -> Package:
 
 
 def _expand_site(
-    city: CityFile, env: EnvironmentFile, kecamatan: str, name: str, entry: SiteEntry
+    city: CityFile,
+    env: EnvironmentFile,
+    kecamatan: str,
+    name: str,
+    entry: SiteEntry,
+    package: Package,
 ) -> Site:
     address_plan = city.address_plan
     slug = entry.slug or slugify(name)
@@ -218,7 +239,6 @@ def _expand_site(
         address_plan.sites_start, address_plan.site_prefix, entry.number
     )
     segments = plan.site_segments(block, address_plan.segments)
-    package = _merged(city, entry.devices)
     wanted: list[tuple[str, int, str | None, str | None]] = [
         ("router", 1, None, package.router.model)
     ]

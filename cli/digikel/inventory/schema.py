@@ -7,6 +7,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Strict as StrictType
 
 PLATFORMS = ("routeros", "ios", "debian12", "ipp")
 ROLES = ("router", "switch", "ap", "counter", "display", "printer")
@@ -18,6 +19,9 @@ def _as_text(value: object) -> object:
 
 
 Text = Annotated[str, BeforeValidator(_as_text)]
+# A whole number as YAML writes it: not `yes` (PyYAML's True, which pydantic would take as 1),
+# not "5", not 5.0. Every number also has a range, checked before any address arithmetic.
+Whole = Annotated[int, StrictType()]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
 
 
@@ -29,15 +33,15 @@ class Strict(BaseModel):
 
 
 class SegmentSpec(Strict):
-    vlan: int = Field(ge=2, le=4094)
-    offset: int = Field(ge=0, le=255)
-    prefix: int = Field(ge=16, le=29)
+    vlan: Whole = Field(ge=2, le=4094)
+    offset: Whole = Field(ge=0, le=255)
+    prefix: Whole = Field(ge=16, le=29)
 
 
 class AddressPlan(Strict):
     city_range: IPv4Network
     sites_start: IPv4Address
-    site_prefix: int = Field(ge=16, le=24)
+    site_prefix: Whole = Field(ge=16, le=24)
     segments: dict[str, SegmentSpec]
 
 
@@ -55,14 +59,14 @@ class Datacentre(Strict):
 
 
 class Wave(Strict):
-    year: int = Field(ge=2020, le=2100)
+    year: Whole = Field(ge=2020, le=2100)
     description: str = ""
 
 
 class ModelSpec(Strict):
     platform: Literal["routeros", "ios", "debian12", "ipp"]
     role: Literal["router", "switch", "ap", "counter", "display", "printer"]
-    access_ports: int | None = Field(default=None, ge=1, le=96)
+    access_ports: Whole | None = Field(default=None, ge=1, le=96)
     # The oldest software the templates work on (RouterOS `7.13`, IOS `15.2(7)E4`), and the
     # packages the device must have (RouterOS: `wifi-qcom` for /interface wifi on cAP ax).
     min_version: str | None = Field(
@@ -75,14 +79,16 @@ class RouterPackage(Strict):
     model: str | None = None
 
 
+# How many of a kind: never negative; the upper limits per role (checks.COUNT_LIMITS) and the
+# room in the segment are checked before the site is expanded (checks.check_site_plan).
 class CountedPackage(Strict):
-    count: int | None = None
+    count: Whole | None = Field(default=None, ge=0)
     model: str | None = None
 
 
 class DisplayPackage(Strict):
-    queue: int | None = None
-    info: int | None = None
+    queue: Whole | None = Field(default=None, ge=0)
+    info: Whole | None = Field(default=None, ge=0)
     model: str | None = None
 
 
@@ -159,7 +165,9 @@ class Uplink(Strict):
 
 
 class SiteEntry(Strict):
-    number: int = Field(ge=1)
+    # The upper limit depends on the plan (blocks in the city range, WireGuard addresses, lab
+    # addresses): checks.check_site_plan, before any address is computed from it.
+    number: Whole = Field(ge=1)
     wave: Text
     slug: Slug | None = None
     physical_works: PhysicalWorks = PhysicalWorks(status="not-started")
@@ -204,6 +212,6 @@ class EnvironmentFile(Strict):
     # MAC addresses of the environment's endpoints and printers (cli/digikel/inventory/macs.py).
     macs: str = "macs.yml"
     lab_network_prefix: IPv4Network = IPv4Network("127.64.0.0/16")
-    lab_ssh_port: int = Field(default=2222, ge=1, le=65535)
+    lab_ssh_port: Whole = Field(default=2222, ge=1, le=65535)
     # Lab printers listen on localhost at base + 100 x site number + last octet.
-    lab_printer_port_base: int = Field(default=10000, ge=1024, le=45000)
+    lab_printer_port_base: Whole = Field(default=10000, ge=1024, le=45000)
