@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -49,16 +47,9 @@ def _lab_error(message: str) -> Exception:
 
 
 def _running(state_dir: Path) -> dict[str, Any] | None:
-    from digikel.lab.runner import control_request, read_pid
+    from digikel.lab.daemon import running_status
 
-    if read_pid(state_dir) is None:
-        return None
-    try:
-        answer: dict[str, Any] = control_request(state_dir, {"op": "status"}, timeout=5)
-    except (ConnectionError, RuntimeError, OSError):
-        return None
-    status: dict[str, Any] = answer["status"]
-    return status
+    return running_status(state_dir)
 
 
 @app.command()
@@ -104,101 +95,32 @@ def start(
     if not specs:
         raise _lab_error("no RouterOS or IOS device in the chosen sites")
     if foreground:
-        _serve_foreground(specs, directory, delay_ms, scale, obj.json)
-        return
-    _start_background(obj, directory, site, kecamatan, wave, delay_ms, scale, len(specs))
+        from digikel.lab.daemon import serve_foreground
 
-
-def _serve_foreground(
-    specs: list[Any], directory: Path, delay_ms: float, scale: float, as_json: bool
-) -> None:
-    import asyncio
-    import logging
-    import signal
-
-    from digikel.lab.runner import serve
-    from digikel.lab.store import StateStore
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    store = StateStore(directory)
-    store.ensure_directory()
-    store.write_private(store.pid_file, f"{os.getpid()}\n")
-
-    async def main() -> None:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stopping.set)
-        await serve(specs, directory, delay_ms, scale, stopping=stopping)
-
-    console = stderr_console()
-    console.print(
-        f"lab: serving {len(specs)} devices (state {directory}); Ctrl-C or `digikel lab stop`"
-    )
-    try:
-        asyncio.run(main())
-    except OSError as exc:
-        raise _lab_error(f"the lab cannot listen: {exc}") from None
-    finally:
-        if store.pid_file.is_file() and store.pid_file.read_text().strip() == str(os.getpid()):
-            store.pid_file.unlink()
-    console.print("lab: stopped")
-
-
-def _start_background(
-    obj: Context,
-    directory: Path,
-    site: list[str] | None,
-    kecamatan: list[str] | None,
-    wave: list[str] | None,
-    delay_ms: float,
-    scale: float,
-    count: int,
-) -> None:
-    from digikel.lab.store import StateStore
-
-    store = StateStore(directory)
-    store.ensure_directory()
-    args = [sys.executable, "-m", "digikel.lab", "-i", str(Path(obj.inventory_path).resolve())]
-    args += ["lab", "start", "--foreground", "--state-dir", str(directory)]
-    args += ["--delay-ms", str(delay_ms), "--time-scale", str(scale)]
-    for flag, values in (("--site", site), ("--kecamatan", kecamatan), ("--wave", wave)):
-        for value in values or []:
-            args += [flag, value]
-    store.write_private(store.log_file, "", append=True)  # created 0600 before anyone writes
-    with store.log_file.open("ab") as logf:
-        process = subprocess.Popen(
-            args,
-            stdin=subprocess.DEVNULL,
-            stdout=logf,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # survives the terminal; relative env paths keep working
+        console = stderr_console()
+        console.print(
+            f"lab: serving {len(specs)} devices (state {directory}); Ctrl-C or `digikel lab stop`"
         )
-    deadline = time.monotonic() + 120
-    status = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = store.log_file.read_text(errors="replace").splitlines()[-15:]
-            raise _lab_error("the lab did not start:\n" + "\n".join(tail))
-        status = _running(directory)
-        if status and all(d["up"] for d in status["devices"]):
-            break
-        time.sleep(0.2)
-    else:
-        process.terminate()
-        raise _lab_error(f"the lab did not come up within 120 s (log: {store.log_file})")
+        serve_foreground(specs, directory, delay_ms, scale)
+        console.print("lab: stopped")
+        return
+    from digikel.lab.daemon import start_background
+
+    filters = {"--site": site, "--kecamatan": kecamatan, "--wave": wave}
+    started = start_background(obj.inventory_path, directory, filters, delay_ms, scale)
     summary = {
         "running": True,
-        "pid": process.pid,
+        "pid": started.pid,
         "state_dir": str(directory),
-        "log": str(store.log_file),
-        "devices": count,
+        "log": str(started.log),
+        "devices": len(specs),
     }
     if obj.json:
         emit_json(summary)
     else:
         stderr_console().print(
-            f"lab: {count} devices up (pid {process.pid}, state {directory}, log {store.log_file})"
+            f"lab: {len(specs)} devices up (pid {started.pid}, state {directory}, "
+            f"log {started.log})"
         )
 
 

@@ -567,15 +567,10 @@ def trust(
                 sys.stderr.write(f"{entry['device']}: {what} {entry['fingerprint']} in {path}\n")
     if state.json:
         emit_json({"operation": "trust", "known_hosts": str(path), "results": records})
-    raise typer.Exit(trust_exit_code(records))
+    # A device whose key is recorded is ok; one not fetched, or declined, failed.
+    from digikel.network.results import exit_code_of
 
-
-def trust_exit_code(records: list[dict[str, Any]]) -> int:
-    """0 all recorded, 1 none could be fetched, 3 some failed or were declined."""
-    failures = sum(1 for r in records if not r.get("recorded"))
-    if not failures:
-        return 0
-    return 1 if failures == len(records) else 3
+    raise typer.Exit(exit_code_of([bool(r.get("recorded")) for r in records]))
 
 
 @app.command()

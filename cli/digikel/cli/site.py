@@ -26,9 +26,10 @@ from digikel.cli.status import (
     max_age_of,
     open_configured_store,
 )
+from digikel.readiness.site_log import parse_work_date, site_history
 
 if TYPE_CHECKING:
-    from digikel.store import Store
+    pass
 
 app = typer.Typer(help="Mark, unmark and show a site's readiness.", no_args_is_help=True)
 
@@ -60,25 +61,6 @@ DateOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def parse_date(text: str | None, today: dt.date) -> dt.date:
-    from digikel.errors import InputError
-
-    if text is None:
-        return today
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(
-            f"--date {text!r}: expected a date as YYYY-MM-DD, e.g. 2024-05-31"
-        ) from None
-    # One day of slack: the operator's calendar (WITA) may be ahead of this machine's.
-    if day > today + dt.timedelta(days=1):
-        raise InputError(f"--date {text}: lies in the future (today is {today.isoformat()})")
-    if day.year < 2020:
-        raise InputError(f"--date {text}: before the programme began; expected 2020 or later")
-    return day
 
 
 def _record(ctx: typer.Context, site_ref: str, what: Manual, action: str, **fields: Any) -> None:
@@ -123,7 +105,7 @@ def mark(
     note: NoteOpt = None,
 ) -> None:
     """Record that a site's physical works are done, or that it was inaugurated."""
-    work_date = parse_date(date, dt.date.today())
+    work_date = parse_work_date(date, dt.date.today())
     _record(ctx, site, what, "mark", work_date=work_date, note=check_note(note))
 
 
@@ -132,42 +114,6 @@ def mark(
 def unmark(ctx: typer.Context, site: SiteArg, what: WhatArg, note: NoteOpt = None) -> None:
     """Withdraw a mark; it is recorded as an event (the earlier mark stays in the history)."""
     _record(ctx, site, what, "unmark", note=check_note(note))
-
-
-def site_history(store: Store, slug: str, lang: str, limit: int = 30) -> list[dict[str, Any]]:
-    """Who did what at the site, newest first: marks, runs' stages, batches of checks."""
-    from digikel.readiness.i18n import component_label, t
-
-    events: list[dict[str, Any]] = []
-    for mark_record in store.marks(slug):
-        label = component_label(mark_record.component, lang)
-        what = t(f"history.{mark_record.action}", lang, component=label)
-        if mark_record.work_date:
-            what += f" ({mark_record.work_date.isoformat()})"
-        if mark_record.note:
-            what += f": {mark_record.note}"
-        events.append({"at": mark_record.recorded_at, "by": mark_record.operator, "what": what})
-    stages_by_run: dict[int, list[str]] = {}
-    for stage in store.stages(site=slug):
-        stages_by_run.setdefault(stage.run_id, []).append(f"{stage.stage} {stage.status}")
-    for run in store.runs(site=slug, limit=limit):
-        what = f"{run.kind} #{run.id} ({run.status}): " + ", ".join(stages_by_run.get(run.id, []))
-        events.append({"at": run.started_at, "by": run.operator, "what": what})
-    batches: dict[tuple[int, str], list[bool]] = {}
-    first: dict[tuple[int, str], Any] = {}
-    for check in store.checks(slug, limit=2000):
-        key = (check.run_id, check.component)
-        batches.setdefault(key, []).append(check.ok)
-        first[key] = check
-    for key, oks in batches.items():
-        check = first[key]
-        what = (
-            f"{component_label(check.component, lang)}: {sum(oks)}/{len(oks)} "
-            f"{t('acceptance.pass', lang).lower()} (#{check.run_id})"
-        )
-        events.append({"at": check.checked_at, "by": check.operator, "what": what})
-    events.sort(key=lambda e: e["at"], reverse=True)
-    return [{**e, "at": e["at"].isoformat()} for e in events[:limit]]
 
 
 @app.command()

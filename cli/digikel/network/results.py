@@ -59,9 +59,15 @@ class DeviceResult:
 
 def exit_code(results: list[DeviceResult]) -> int:
     """0 all ok, 3 some failed, 1 nothing could run (every device failed or none selected)."""
-    if not results:
+    return exit_code_of([r.ok for r in results])
+
+
+def exit_code_of(oks: list[bool]) -> int:
+    """The one exit-code rule of every network command (push ... trust), one flag per device:
+    0 all ok, 3 some failed, 1 nothing could run (every device failed or none selected)."""
+    if not oks:
         return 1
-    bad = [r for r in results if not r.ok]
+    bad = oks.count(False)
     if not bad:
         return 0
-    return 1 if len(bad) == len(results) else 3
+    return 1 if bad == len(oks) else 3
