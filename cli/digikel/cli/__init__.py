@@ -239,12 +239,13 @@ class DigikelGroup(TyperGroup):
         return code
 
 
-def _json_wanted(command: DigikelGroup, argv: list[str], *, usage: bool = False) -> bool:
-    """--json as parsed. A usage error stops parsing before it may have reached --json, yet the
-    program that asked for JSON is still owed an error document: then the arguments' own word."""
+def _json_wanted(command: DigikelGroup, argv: list[str]) -> bool:
+    """--json as parsed, or as written: an error while parsing (a bad value before a late
+    --json) stops Click before it reaches --json, yet the program that asked for JSON is still
+    owed an error document. (--debug is never taken from the words: see _debug.)"""
     if command.parsed is not None and command.parsed.json:
         return True
-    return usage and "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
+    return "--json" in (argv[: argv.index("--")] if "--" in argv else argv)
 
 
 def _debug(command: DigikelGroup) -> bool:
@@ -276,7 +277,7 @@ def _run(
         ctx = getattr(exc, "ctx", None)
         if ctx is not None:  # the usage line and where to read more, then the error line
             sys.stderr.write(f"{ctx.get_usage()}\nTry '{ctx.command_path} --help' for help.\n")
-        json_output = _json_wanted(command, argv, usage=True)
+        json_output = _json_wanted(command, argv)
         report_error(exc.format_message(), exc.exit_code, json_output=json_output, usage=True)
         return exc.exit_code
     except typer.Abort:
@@ -289,7 +290,7 @@ def _run(
         report_error(str(exc), exc.exit_code, json_output=json_output, **error_extra(exc))
         return exc.exit_code
     except KeyboardInterrupt:  # while parsing, before any command ran
-        report_error("interrupted", 130, json_output=_json_wanted(command, argv, usage=True))
+        report_error("interrupted", 130, json_output=_json_wanted(command, argv))
         return 130
     except Exception as exc:  # the last line of defence: no traceback for operators
         if _debug(command):
