@@ -41,7 +41,12 @@ def write_synthetic(target: Path, factor: int) -> Path:
                 grown.setdefault(f"{kecamatan} {copy + 1}" if copy else kecamatan, {})[key] = entry
     (target / "sites.yml").write_text(yaml.safe_dump({"kecamatan": grown}, sort_keys=False))
     env = target / "lab" / "digikel.yml"
-    env.write_text("plugin: digikel\nenvironment: lab\nreference: null\n")
+    # The lab puts site n at <prefix> + n x 256 and its printers at base + 100 x n + octet: a
+    # city of thousands of sites needs a wider loopback prefix and a lower port base.
+    env.write_text(
+        "plugin: digikel\nenvironment: lab\nreference: null\n"
+        "lab_network_prefix: 127.64.0.0/10\nlab_printer_port_base: 1024\n"
+    )
     return env
 
 
