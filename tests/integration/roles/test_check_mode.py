@@ -53,7 +53,7 @@ def _check(container: str, playbook: Path, *extra: str) -> subprocess.CompletedP
 
 def _outcome(task: str, status: str) -> str:
     """A task's header followed by its status (the profile_tasks timing line may sit between)."""
-    return rf"TASK \[{re.escape(task)}[^\n]*\n(?:[^\n]*\*\*\*\n)?\s*{status}: \["
+    return rf"TASK \[{re.escape(task)}[^\n]*\n(?:[^\n]*\*\*\*[^\n]*\n)?\s*{status}: \["
 
 
 @pytest.mark.molecule
