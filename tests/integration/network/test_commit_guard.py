@@ -225,7 +225,10 @@ def _start_first_pushes(lab, names: list[str]) -> tuple[dict[str, str], dict]:
     return before, procs
 
 
-def _started(lab, name: str, before: str) -> bool:
+def _started(lab, name: str, before: str, proc: subprocess.Popen[str] | None = None) -> bool:
+    if proc is not None and proc.poll() is not None and configuration(lab, name) == before:
+        out, err = proc.communicate()
+        pytest.fail(f"the push of {name} ended before changing anything: {out}{err}")
     return configuration(lab, name) != before
 
 
@@ -233,7 +236,7 @@ def test_a_reboot_during_a_first_push_leaves_every_kind_of_device_on_its_old_con
     names = [*FIRST_PUSHES, "sungai-keledang-ap01"][:3]
     before, procs = _start_first_pushes(lab, names)
     for name in names:
-        wait_for(lambda n=name: _started(lab, n, before[n]), seconds=60)
+        wait_for(lambda n=name: _started(lab, n, before[n], procs[n]), seconds=60)
         lab.lab.inject(name, "reboot", seconds=1.0)
     for name, proc in procs.items():
         out, err = proc.communicate(timeout=300)
@@ -249,7 +252,7 @@ def test_kill_9_during_a_first_push_the_devices_undo_it_themselves(lab):
     names = list(FIRST_PUSHES)
     before, procs = _start_first_pushes(lab, names)
     for name in names:
-        wait_for(lambda n=name: _started(lab, n, before[n]), seconds=60)
+        wait_for(lambda n=name: _started(lab, n, before[n], procs[n]), seconds=60)
     for proc in procs.values():
         proc.kill()
         proc.communicate(timeout=30)
