@@ -1,8 +1,10 @@
 """Network gear through Netmiko: intended configurations, backups, diff, push, verify, rollback.
 
-The Python API (no CLI in it) is in `digikel.network.operations`:
+The Python API (no CLI in it): per device in `digikel.network.operations`, per site (the
+rollout's entry) in `digikel.network.sites`, many sites in `digikel.network.runner`:
 
-    from digikel.network.operations import Options, push_site, verify_site, backup_site
+    from digikel.network.operations import Options
+    from digikel.network.sites import push_site, verify_site, backup_site
 
 See docs/network.md.
 """

@@ -23,9 +23,8 @@ from digikel.network.results import DeviceResult, now
 from digikel.network.store import BackupStore
 
 if TYPE_CHECKING:
-    from digikel.inventory.model import Device, Inventory, Site
+    from digikel.inventory.model import Device, Inventory
 
-Callback = Callable[[DeviceResult], None]
 T = TypeVar("T")
 
 
@@ -396,74 +395,6 @@ def restore(work: Work, backup: str) -> bool:
         return same_config(work.device.platform, current, backup)
     except Exception:
         return False
-
-
-# --- per site ----------------------------------------------------------------------------------
-
-
-def run_site(
-    operation: Callable[[Work], DeviceResult],
-    inv: Inventory,
-    site: Site,
-    secrets: dict[str, Any],
-    options: Options | None = None,
-    *,
-    hosts: list[str] | None = None,
-    on_result: Callback | None = None,
-) -> list[DeviceResult]:
-    """One operation on a site's network devices, through the one executor (runner.run)."""
-    from digikel.network.runner import run
-
-    name = next(k for k, v in OPERATIONS.items() if v is operation)
-    devices = [d for d in site.network_devices if hosts is None or d.name in hosts]
-    if not devices:
-        return []
-    return run(
-        name,
-        inv,
-        [(site, devices)],
-        secrets,
-        options or Options(),
-        workers=len(devices),
-        on_result=on_result,
-    )
-
-
-def push_site(
-    inv: Inventory,
-    site: Site,
-    secrets: dict[str, Any],
-    options: Options | None = None,
-    *,
-    hosts: list[str] | None = None,
-    on_result: Callback | None = None,
-) -> list[DeviceResult]:
-    """Push the intended configuration to a site (the rollout command's entry point)."""
-    return run_site(push_device, inv, site, secrets, options, hosts=hosts, on_result=on_result)
-
-
-def verify_site(
-    inv: Inventory,
-    site: Site,
-    secrets: dict[str, Any],
-    options: Options | None = None,
-    *,
-    hosts: list[str] | None = None,
-    on_result: Callback | None = None,
-) -> list[DeviceResult]:
-    return run_site(verify_device, inv, site, secrets, options, hosts=hosts, on_result=on_result)
-
-
-def backup_site(
-    inv: Inventory,
-    site: Site,
-    secrets: dict[str, Any],
-    options: Options | None = None,
-    *,
-    hosts: list[str] | None = None,
-    on_result: Callback | None = None,
-) -> list[DeviceResult]:
-    return run_site(backup_device, inv, site, secrets, options, hosts=hosts, on_result=on_result)
 
 
 OPERATIONS: dict[str, Callable[[Work], DeviceResult]] = {

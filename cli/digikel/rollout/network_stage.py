@@ -20,7 +20,8 @@ def _line(result: DeviceResult) -> str:
 
 def network_stage(ctx: StageContext) -> StageOutcome:
     """Back up, then push the intended configuration (access devices first, router last)."""
-    from digikel.network.operations import Options, push_site
+    from digikel.network.operations import Options
+    from digikel.network.sites import push_site
 
     results = push_site(
         ctx.inventory,
@@ -47,7 +48,8 @@ def network_stage(ctx: StageContext) -> StageOutcome:
 
 def network_checks(ctx: StageContext) -> tuple[list[Check], list[str]]:
     """The network post-checks as readiness checks, and the devices that could not be checked."""
-    from digikel.network.operations import Options, verify_site
+    from digikel.network.operations import Options
+    from digikel.network.sites import verify_site
 
     results = verify_site(ctx.inventory, ctx.site, ctx.vault(), Options(check=False))
     checks: list[Check] = []
