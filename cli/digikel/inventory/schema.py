@@ -22,6 +22,26 @@ Text = Annotated[str, BeforeValidator(_as_text)]
 # A whole number as YAML writes it: not `yes` (PyYAML's True, which pydantic would take as 1),
 # not "5", not 5.0. Every number also has a range, checked before any address arithmetic.
 Whole = Annotated[int, StrictType()]
+
+
+def _written_address(value: object) -> object:
+    # pydantic would take the number 0 as 0.0.0.0 and YAML's `yes` as 0.0.0.1.
+    if isinstance(value, str | IPv4Address | IPv4Network | IPv4Interface):
+        return value
+    raise ValueError(f"expected an IPv4 address or network written as text, got {value!r}")
+
+
+def _written_date(value: object) -> object:
+    # pydantic would take the number 0 as 1970-01-01.
+    if isinstance(value, int | float):
+        raise ValueError(f"expected a date (YYYY-MM-DD), got {value!r}")
+    return value
+
+
+Address = Annotated[IPv4Address, BeforeValidator(_written_address)]
+Network = Annotated[IPv4Network, BeforeValidator(_written_address)]
+Interface = Annotated[IPv4Interface, BeforeValidator(_written_address)]
+Date = Annotated[dt.date, BeforeValidator(_written_date)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
 
 
@@ -39,21 +59,21 @@ class SegmentSpec(Strict):
 
 
 class AddressPlan(Strict):
-    city_range: IPv4Network
-    sites_start: IPv4Address
+    city_range: Network
+    sites_start: Address
     site_prefix: Whole = Field(ge=16, le=24)
     segments: dict[str, SegmentSpec]
 
 
 class Datacentre(Strict):
-    range: IPv4Network
-    servers: IPv4Network
-    portal: IPv4Address
-    dns: list[IPv4Address]
-    ntp: list[IPv4Address]
-    monitoring: IPv4Address
-    opd_networks: list[IPv4Network]
-    transit: IPv4Network
+    range: Network
+    servers: Network
+    portal: Address
+    dns: list[Address]
+    ntp: list[Address]
+    monitoring: Address
+    opd_networks: list[Network]
+    transit: Network
     hub_endpoint: str
     hub_public_key: str
 
@@ -142,15 +162,15 @@ class CityFile(Strict):
 
 class PhysicalWorks(Strict):
     status: Literal["not-started", "in-progress", "done"]
-    date: dt.date | None = None
+    date: Date | None = None
     note: str | None = None
 
 
 class Uplink(Strict):
     isp: str
     type: Literal["dhcp", "static", "pppoe"]
-    address: IPv4Interface | None = None
-    gateway: IPv4Address | None = None
+    address: Interface | None = None
+    gateway: Address | None = None
     pppoe_user: str | None = None
 
     @model_validator(mode="after")
@@ -173,7 +193,7 @@ class SiteEntry(Strict):
     physical_works: PhysicalWorks = PhysicalWorks(status="not-started")
     uplink: Uplink
     devices: Package = Package()
-    block: IPv4Network | None = None
+    block: Network | None = None
     hide_applications: list[str] = []
     note: str | None = None
 
@@ -211,7 +231,7 @@ class EnvironmentFile(Strict):
     known_hosts: str = "known_hosts"
     # MAC addresses of the environment's endpoints and printers (cli/digikel/inventory/macs.py).
     macs: str = "macs.yml"
-    lab_network_prefix: IPv4Network = IPv4Network("127.64.0.0/16")
+    lab_network_prefix: Network = IPv4Network("127.64.0.0/16")
     lab_ssh_port: Whole = Field(default=2222, ge=1, le=65535)
     # Lab printers listen on localhost at base + 100 x site number + last octet.
     lab_printer_port_base: Whole = Field(default=10000, ge=1024, le=45000)

@@ -161,6 +161,12 @@ CASES = [
         f"{HARAPAN} -> devices -> displays -> queue: expected greater than or equal to 0, got -1",
     ),
     Case(
+        "sites-date-as-number",
+        "sites",
+        replace("{status: done, date: 2023-06-30}", "{status: done, date: 0}"),
+        f"{HARAPAN} -> physical_works -> date: expected a date (YYYY-MM-DD), got 0",
+    ),
+    Case(
         "sites-block-of-wrong-size",
         "sites",
         replace(FIRST_SITE, FIRST_SITE + "      block: 10.81.0.0/30\n"),
@@ -405,6 +411,20 @@ CASES = [
         "city",
         replace("wifi:\n", laughs(9, 9).replace("lol", "x-lol") + "wifi:\n"),
         f"more than {MAX_VALUES:,} values once its aliases are expanded",
+    ),
+    Case(
+        "city-monitoring-yes",
+        "city",
+        replace("  monitoring: 10.80.1.20\n", "  monitoring: yes\n"),
+        "city.yml:32: datacentre -> monitoring: expected an IPv4 address or network written as "
+        "text, got True",
+    ),
+    Case(
+        "city-portal-as-integer",
+        "city",
+        replace("  portal: 10.80.1.10\n", "  portal: 0\n"),
+        "city.yml:29: datacentre -> portal: expected an IPv4 address or network written as text, "
+        "got 0",
     ),
     Case("city-empty", "city", whole(b""), "city.yml: the file is empty", line=False),
     Case(
