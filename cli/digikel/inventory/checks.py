@@ -164,6 +164,9 @@ def check_site_plan(
     city_range, prefix = address_plan.city_range, address_plan.site_prefix
     size = 2 ** (32 - prefix)
     number = entry.number
+    counts = package_counts(package)
+    # Every limit on the number, the tightest first; one message is enough for one number.
+    number_problems: list[str] = []
     if entry.block is not None:
         if entry.block.prefixlen != prefix:
             found.append(("block", f"expected a /{prefix} block, got {entry.block}"))
@@ -172,37 +175,28 @@ def check_site_plan(
     else:
         room = (int(city_range.broadcast_address) + 1 - int(address_plan.sites_start)) // size
         if number > room:
-            found.append(
-                (
-                    "number",
-                    f"site number {number} has no /{prefix} block left in the city range "
-                    f"{city_range}: blocks from {address_plan.sites_start} hold sites 1 to {room}",
-                )
+            number_problems.append(
+                f"site number {number} has no /{prefix} block left in the city range "
+                f"{city_range}: blocks from {address_plan.sites_start} hold sites 1 to {room}"
             )
     if number + 1 >= dc.transit.num_addresses - 2:  # hub takes .1, broadcast at the end
-        found.append(
-            ("number", f"site number {number} has no WireGuard address left in {dc.transit}")
+        number_problems.append(
+            f"site number {number} has no WireGuard address left in {dc.transit}"
         )
-    counts = package_counts(package)
     if env.environment == "lab":
         lab = env.lab_network_prefix
         if (number + 1) * 256 > lab.num_addresses:
-            found.append(
-                (
-                    "number",
-                    f"site number {number} has no lab address in {lab}: the lab simulates "
-                    f"site n at {lab.network_address} + n x 256",
-                )
+            number_problems.append(
+                f"site number {number} has no lab address in {lab}: the lab simulates "
+                f"site n at {lab.network_address} + n x 256"
             )
         top_port = env.lab_printer_port_base + 100 * number + 255
         if counts["printer"] and top_port > 65535:
-            found.append(
-                (
-                    "number",
-                    f"site number {number} puts its lab printers above port 65535: they listen "
-                    f"at {env.lab_printer_port_base} + 100 x {number} + their last octet",
-                )
+            number_problems.append(
+                f"site number {number} puts its lab printers above port 65535: they listen "
+                f"at {env.lab_printer_port_base} + 100 x {number} + their last octet"
             )
+    found += [("number", message) for message in number_problems[:1]]
     found += [(f"devices -> {key}", message) for key, message in count_problems(city, counts)]
     return found
 

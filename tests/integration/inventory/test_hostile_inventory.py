@@ -91,19 +91,19 @@ CASES = [
         "sites-gigantic-number",
         "sites",
         replace(FIRST_SITE, FIRST_SITE.replace("1\n", "9" * 400 + "\n")),
-        "has no WireGuard address left in 10.80.254.0/24",
+        f"{HARAPAN} -> number: site number {'9' * 400} has no /20 block left",
     ),
     Case(
         "sites-number-past-wireguard",
         "sites",
-        replace(FIRST_SITE, FIRST_SITE.replace("1\n", "253\n")),
+        replace(FIRST_SITE, FIRST_SITE.replace("1\n", "253\n      block: 10.95.240.0/20\n")),
         f"{HARAPAN} -> number: site number 253 has no WireGuard address left in 10.80.254.0/24",
     ),
     Case(
-        "sites-number-past-lab",
+        "sites-number-past-the-blocks",
         "sites",
         replace(FIRST_SITE, FIRST_SITE.replace("1\n", "256\n")),
-        f"{HARAPAN} -> number: site number 256 has no lab address in 127.64.0.0/16",
+        f"{HARAPAN} -> number: site number 256 has no /20 block left",
     ),
     Case(
         "sites-zero-number",

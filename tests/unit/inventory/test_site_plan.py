@@ -3,6 +3,7 @@ the limits sit exactly where the arithmetic of addressing.py would leave its con
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network
 from pathlib import Path
 
 import pytest
@@ -40,17 +41,55 @@ def plan(city: CityFile, site: SiteEntry, environment: EnvironmentFile) -> list[
     [
         (240, "lab", []),  # the last /20 of 10.80.0.0/12 counted from 10.81.0.0
         (241, "lab", ["number"]),
-        (252, "production", ["number"]),  # past the blocks, WireGuard still has .253
-        (253, "production", ["number", "number"]),  # and no WireGuard address either
-        (256, "lab", ["number", "number", "number"]),  # blocks, WireGuard, lab addresses
-        (2**64, "production", ["number", "number"]),  # plain integers: nothing overflows
+        (252, "production", ["no /20 block left"]),
+        (2**64, "production", ["no /20 block left"]),  # plain integers: nothing overflows
     ],
 )
 def test_site_number_limits(
     city: CityFile, number: int, environment: str, fields: list[str]
 ) -> None:
     found = plan(city, entry(number), env(environment=environment))
-    assert [field for field, _ in found] == fields, found
+    assert [(field, any(f in message for f in fields)) for field, message in found] == [
+        ("number", True) for _ in fields
+    ], found
+
+
+# The last /20 of the city range, given explicitly: the number is no longer held by the blocks.
+LAST_BLOCK = "10.95.240.0/20"
+
+
+@pytest.mark.parametrize(
+    ("number", "environment", "expected"),
+    [
+        (252, "lab", None),  # WireGuard .253 of the /24
+        (253, "lab", "site number 253 has no WireGuard address left in 10.80.254.0/24"),
+        (255, "production", "site number 255 has no WireGuard address left"),  # only one
+    ],
+)
+def test_wireguard_and_lab_limits_of_a_site_with_its_own_block(
+    city: CityFile, number: int, environment: str, expected: str | None
+) -> None:
+    found = plan(city, entry(number, block=LAST_BLOCK), env(environment=environment))
+    if expected is None:
+        assert found == []
+    else:
+        [(field, message)] = found
+        assert field == "number"
+        assert message.startswith(expected)
+
+
+def test_the_lab_prefix_holds_site_numbers_up_to_255(city: CityFile) -> None:
+    wide = city.model_copy(
+        update={
+            "datacentre": city.datacentre.model_copy(
+                update={"transit": IPv4Network("10.80.0.0/16")}
+            )
+        }
+    )
+    assert plan(wide, entry(255, block=LAST_BLOCK), env()) == []
+    [(field, message)] = plan(wide, entry(256, block=LAST_BLOCK), env())
+    assert field == "number"
+    assert message.startswith("site number 256 has no lab address in 127.64.0.0/16")
 
 
 def test_lab_printer_ports_stop_at_65535(city: CityFile) -> None:
