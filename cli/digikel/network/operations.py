@@ -1,6 +1,4 @@
-"""The network operations, per device and per site: a Python API with no CLI in it.
-
-    results = push_site(inv, site, secrets, Options(check=True))
+"""The network operations, per device: a Python API with no CLI in it (per site: sites.py).
 
 Every function returns DeviceResult objects; a failing device never stops the others.
 """

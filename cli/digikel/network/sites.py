@@ -9,14 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from digikel.network.operations import (
-    OPERATIONS,
-    Options,
-    Work,
-    backup_device,
-    push_device,
-    verify_device,
-)
+from digikel.network.operations import OPERATIONS, Options
 from digikel.network.results import DeviceResult
 from digikel.network.runner import run
 
@@ -27,7 +20,7 @@ Callback = Callable[[DeviceResult], None]
 
 
 def run_site(
-    operation: Callable[[Work], DeviceResult],
+    operation: str,
     inv: Inventory,
     site: Site,
     secrets: dict[str, Any],
@@ -36,13 +29,15 @@ def run_site(
     hosts: list[str] | None = None,
     on_result: Callback | None = None,
 ) -> list[DeviceResult]:
-    """One operation on a site's network devices, through the one executor (runner.run)."""
-    name = next(k for k, v in OPERATIONS.items() if v is operation)
+    """One operation (`push`, `verify`, `backup`, ...: runner.OPERATIONS) on a site's network
+    devices, through the one executor, one worker per device in the site's order."""
+    if operation not in OPERATIONS:
+        raise ValueError(f"unknown network operation {operation!r}")
     devices = [d for d in site.network_devices if hosts is None or d.name in hosts]
     if not devices:
         return []
     return run(
-        name,
+        operation,
         inv,
         [(site, devices)],
         secrets,
@@ -50,40 +45,3 @@ def run_site(
         workers=len(devices),
         on_result=on_result,
     )
-
-
-def push_site(
-    inv: Inventory,
-    site: Site,
-    secrets: dict[str, Any],
-    options: Options | None = None,
-    *,
-    hosts: list[str] | None = None,
-    on_result: Callback | None = None,
-) -> list[DeviceResult]:
-    """Push the intended configuration to a site (the rollout command's entry point)."""
-    return run_site(push_device, inv, site, secrets, options, hosts=hosts, on_result=on_result)
-
-
-def verify_site(
-    inv: Inventory,
-    site: Site,
-    secrets: dict[str, Any],
-    options: Options | None = None,
-    *,
-    hosts: list[str] | None = None,
-    on_result: Callback | None = None,
-) -> list[DeviceResult]:
-    return run_site(verify_device, inv, site, secrets, options, hosts=hosts, on_result=on_result)
-
-
-def backup_site(
-    inv: Inventory,
-    site: Site,
-    secrets: dict[str, Any],
-    options: Options | None = None,
-    *,
-    hosts: list[str] | None = None,
-    on_result: Callback | None = None,
-) -> list[DeviceResult]:
-    return run_site(backup_device, inv, site, secrets, options, hosts=hosts, on_result=on_result)

@@ -21,9 +21,10 @@ def _line(result: DeviceResult) -> str:
 def network_stage(ctx: StageContext) -> StageOutcome:
     """Back up, then push the intended configuration (access devices first, router last)."""
     from digikel.network.operations import Options
-    from digikel.network.sites import push_site
+    from digikel.network.sites import run_site
 
-    results = push_site(
+    results = run_site(
+        "push",
         ctx.inventory,
         ctx.site,
         ctx.vault(),
@@ -49,9 +50,9 @@ def network_stage(ctx: StageContext) -> StageOutcome:
 def network_checks(ctx: StageContext) -> tuple[list[Check], list[str]]:
     """The network post-checks as readiness checks, and the devices that could not be checked."""
     from digikel.network.operations import Options
-    from digikel.network.sites import verify_site
+    from digikel.network.sites import run_site
 
-    results = verify_site(ctx.inventory, ctx.site, ctx.vault(), Options(check=False))
+    results = run_site("verify", ctx.inventory, ctx.site, ctx.vault(), Options(check=False))
     checks: list[Check] = []
     unreachable = []
     for result in results:
