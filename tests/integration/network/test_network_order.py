@@ -139,3 +139,44 @@ def test_workers_bound_the_sessions_open_at_once(trusted, monkeypatch) -> None:
     # Each change also opens the guard's proof session from inside its own (platforms.connect,
     # not counted here): at most 2 workers x 1 task session each.
     assert most[0] <= 2
+
+
+def test_the_rollouts_network_stage_goes_through_the_same_executor_in_site_order(
+    trusted, timeline, tmp_path
+) -> None:
+    """The rollout's network stage (run_site, one worker per device) keeps the site's order and
+    plans the site whole first, like `network push`; its outcome counts what was really sent."""
+    from digikel.rollout.network_stage import network_stage
+    from digikel.rollout.stages import StageContext
+
+    netlab = trusted
+    site = netlab.inv.site("loa-bakung")
+    names = [
+        d.name for _, devices in select_devices(netlab.inv, sites=["loa-bakung"]) for d in devices
+    ]
+    netlab.lab.reset(names)
+    events: list[tuple[str, str]] = []
+    ctx = StageContext(
+        inventory=netlab.inv,
+        site=site,
+        check=False,
+        run_id=0,
+        artifacts_dir=str(tmp_path),
+        on_event=lambda host, text: events.append((host, text)),
+        secrets=netlab.secrets,
+    )
+
+    outcome = network_stage(ctx)
+
+    assert outcome.ok and outcome.changed, outcome.detail
+    assert sorted(h.host for h in outcome.hosts) == sorted(names)
+    assert all(h.changed and not h.failed for h in outcome.hosts)
+    assert {host for host, _ in events} == set(names)
+    for earlier, later in itertools.pairwise(names):
+        assert timeline[later]["apply_start"] >= timeline[earlier]["apply_end"], (earlier, later)
+    first_change = min(t["apply_start"] for t in timeline.values())
+    assert all(timeline[n]["fetch"] < first_change for n in names)
+    # Nothing left: the same stage in check mode would send nothing.
+    ctx.check = True
+    again = network_stage(ctx)
+    assert again.ok and not again.changed and "would send 0 command(s)" in again.detail
