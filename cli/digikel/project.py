@@ -86,6 +86,16 @@ class Project:
             or (own_templates if own_templates.is_dir() else packaged_templates()),
         )
 
+    def environment(self) -> dict[str, str]:
+        """The variables through which lower modules and child processes that open their own
+        backup store, lab state or templates (the rollout's stages) find this project's."""
+        return {
+            "DIGIKEL_BACKUP_DIR": str(self.backups),
+            "DIGIKEL_LAB_DIR": str(self.lab_state),
+            "DIGIKEL_LABSVC_DIR": str(self.labsvc_state),
+            "DIGIKEL_TEMPLATES_DIR": str(self.templates),
+        }
+
     @classmethod
     def discover(cls, *, explicit: Path | None, inventory: Path | None, cwd: Path) -> Project:
         """--project if given; else the project holding the inventory; else the one at or

@@ -7,11 +7,13 @@ that bad input reads the same everywhere.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +103,25 @@ class Context:
         from digikel.inventory import load_inventory
 
         return load_inventory(self.inventory_path)
+
+    def export_project(self, ctx: Any) -> None:
+        """Until the command's context closes, the Project's folders in the environment.
+
+        The rollout's stages open their own backup store and render templates without being
+        handed a path; through these variables (which the lower modules honour) they use this
+        project's, never the checkout's or a default. Set only where unset; restored after."""
+        ctx.with_resource(_exported(self.project.environment()))
+
+
+@contextlib.contextmanager
+def _exported(variables: dict[str, str]) -> Iterator[None]:
+    added = {k: v for k, v in variables.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _env_inventory() -> Path | None:

@@ -72,6 +72,7 @@ def _targets(
 
     state: Context = ctx.obj
     inv = state.load_inventory()
+    state.export_project(ctx)  # templates (render) come from the project too
     chosen = select_devices(
         inv, sites=site, kecamatan=kecamatan, wave=wave, hosts=host, all_sites=all_sites
     )

@@ -64,6 +64,7 @@ def rollout(
 
     state: Context = ctx.obj
     inventory = state.load_inventory()
+    state.export_project(ctx)  # the stages' backups and templates: this project's
     store = open_store()
     done: dict[str, set[str]] = {}
     resume_of = None

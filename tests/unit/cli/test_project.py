@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from digikel.cli import app
@@ -117,3 +119,30 @@ def test_nothing_below_the_cli_imports_it_or_reads_the_current_folder() -> None:
     stateful = ["network/store.py", "lab/store.py", "labsvc/state.py", "network/render.py"]
     offenders += [f"{s}: Path.cwd()" for s in stateful if "cwd()" in (PACKAGE / s).read_text()]
     assert not offenders
+
+
+def test_a_commands_project_reaches_the_stages_only_while_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rollout's stages open their own backup store (BackupStore() in the network stage):
+    while the command runs they find the project's, and nothing is left behind after it."""
+    from digikel.cli.common import Context
+    from digikel.network.store import default_backup_dir
+
+    root = _project(tmp_path / "p")
+    seen: list[Path] = []
+    probe = typer.Typer()
+
+    @probe.command()
+    def run(ctx: typer.Context) -> None:
+        ctx.obj.export_project(ctx)
+        seen.append(default_backup_dir())
+
+    @probe.command()
+    def other() -> None:  # two commands: a group, as under the root
+        pass
+
+    result = CliRunner().invoke(probe, ["run"], obj=Context(project_path=root))
+    assert result.exit_code == 0, result.output
+    assert seen == [root.resolve() / ".digikel" / "backups"]
+    assert "DIGIKEL_BACKUP_DIR" not in os.environ
