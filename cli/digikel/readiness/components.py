@@ -35,6 +35,11 @@ ROLES_OF = {
 }
 PORTAL_TARGET = "portal"  # the applications component's check target for the integrated portal
 
+# What `digikel watch` compares with what was delivered (store: drift_records). Endpoints are the
+# counter PCs and displays together: one `site.yml --check --diff` covers both.
+ENDPOINTS = "endpoints"
+DRIFT_COMPONENTS = (NETWORK, ENDPOINTS, PRINTERS, APPLICATIONS)
+
 
 class State(StrEnum):
     OK = "ok"  # green

@@ -12,7 +12,7 @@ import json
 import os
 import socket
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,11 +30,14 @@ from digikel.store.records import (
     CheckRecord,
     DeviceFactRecord,
     DeviceFacts,
+    Drift,
+    DriftRecord,
     HostOutcome,
     HostRecord,
     MarkRecord,
     RunRecord,
     StageRecord,
+    StateChange,
 )
 
 RUN_STATUSES = ("running", "ok", "failed", "partial", "interrupted")
@@ -267,6 +270,69 @@ class Store:
                         for f in facts
                     ],
                 )
+
+    # --- drift and notifications (digikel watch) --------------------------------------------
+
+    def record_drift(
+        self,
+        run_id: int,
+        site: str,
+        found: Iterable[Drift],
+        *,
+        clean: Iterable[tuple[str, str]] = (),
+        found_at: dt.datetime | None = None,
+    ) -> int:
+        """Record what one watch found at a site (all or none); returns how many drifted.
+
+        `found`: the targets that differ, with their diffs; `clean`: (component, target) pairs
+        the watch compared and found as delivered, which closes their earlier drift. A target
+        the watch did not look at keeps its drift open.
+        """
+        from digikel.store.drift import drift_rows
+
+        if found_at is not None and found_at.tzinfo is None:
+            raise ValueError("found_at must be timezone-aware")
+        rows = drift_rows(run_id, site, found, clean, found_at or utcnow())
+        with self._write() as conn:
+            _run_operator(conn, run_id)  # an unknown run is bad input
+            if rows:
+                conn.execute(insert(m.drift_records), rows)
+        return sum(row["drifted"] for row in rows)
+
+    def open_drift(self, site: str | None = None) -> list[DriftRecord]:
+        """The drift still open: per target, the newest watch's finding when it differed.
+        Ordered by site, component, target; every site when `site` is None."""
+        from digikel.store.drift import drift_record, open_drift_query
+
+        with self._read() as conn:
+            return [drift_record(row) for row in conn.execute(open_drift_query(site))]
+
+    def drift_history(
+        self, site: str | None = None, *, limit: int | None = None
+    ) -> list[DriftRecord]:
+        """Every drift ever found (open or since closed), newest first."""
+        from digikel.store.drift import drift_record, history_query
+
+        if limit is not None:
+            limit = max(0, min(limit, MAX_ID))
+        with self._read() as conn:
+            return [drift_record(row) for row in conn.execute(history_query(site, limit))]
+
+    def newly_changed(self, sites_now: Mapping[str, str]) -> list[StateChange]:
+        """The sites whose state (the watch's words: e.g. "siap", "drift", "tidak-siap")
+        differs from the state they were last notified in, by site; never-notified sites
+        come with previous=None. Changes nothing: call mark_notified once the alert is sent."""
+        from digikel.store.drift import newly_changed
+
+        with self._read() as conn:
+            return newly_changed(conn, sites_now)
+
+    def mark_notified(self, states: Mapping[str, str]) -> None:
+        """Remember `states` (site -> state) as the ones last notified."""
+        from digikel.store.drift import mark_notified
+
+        with self._write() as conn:
+            mark_notified(conn, states, utcnow())
 
     # --- manual marks (digikel site mark/unmark) --------------------------------------------
 

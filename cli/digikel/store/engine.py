@@ -17,7 +17,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions. A store already at it opens without alembic:
 # importing alembic and reading the migration scripts cost more than the rest of
 # `digikel status`. A test checks that this is alembic's head, so it cannot go stale.
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 # Any constant works: it only has to be the same for every digikel process on one PostgreSQL.
 _PG_MIGRATION_LOCK = 0x64696B6C  # "dikl"
 SQLITE_BUSY_TIMEOUT_MS = 30_000

@@ -189,3 +189,35 @@ site_locks = Table(
     Column("pid", Integer, nullable=False),
     Column("since", UTCDateTime(), nullable=False),
 )
+
+
+# What one watch (`digikel watch`) found of one target of a site: drifted (with the diff) or
+# clean. Clean rows are kept so "open drift" is the newest row per target, read in SQL: a target
+# a later watch found clean is no longer open. Never deleted, so the rows are the history.
+drift_records = Table(
+    "drift_records",
+    metadata,
+    _id(),
+    _run_id(),
+    Column("site", String(60), nullable=False),
+    Column("component", String(20), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("drifted", Boolean, nullable=False),
+    Column("summary", String(300), nullable=True),
+    Column("diff", Text, nullable=True),  # scrubbed by the caller: never a secret
+    Column("found_at", UTCDateTime(), nullable=False),
+    # The newest row per target (open drift) and a site's history, in index order.
+    Index(None, "site", "component", "target", "found_at"),
+    # The history chart's GROUP BY day reads the drifted rows by time.
+    Index("ix_drift_records_found", "found_at", "drifted"),
+)
+
+# The state each site was last named in by `digikel watch --notify`, so a site that newly
+# drifted or fell out of readiness is named once, not every night.
+notified_states = Table(
+    "notified_states",
+    metadata,
+    Column("site", String(60), primary_key=True),
+    Column("state", String(40), nullable=False),
+    Column("notified_at", UTCDateTime(), nullable=False),
+)

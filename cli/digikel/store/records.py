@@ -49,6 +49,18 @@ class DeviceFacts:
     detail: str | None = None
 
 
+@dataclass(frozen=True)
+class Drift:
+    """What a watch found differing on one target: `component` is one of DRIFT_COMPONENTS
+    (network, endpoints, printers, applications), `target` the device or host, `summary` one
+    line, `diff` the full diff. The caller scrubs secrets out of both before recording."""
+
+    component: str
+    target: str
+    summary: str
+    diff: str
+
+
 # --- outputs --------------------------------------------------------------------------------
 
 
@@ -144,6 +156,34 @@ class DeviceFactRecord:
     detail: str | None
     collected_at: dt.datetime
     operator: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return _jsonable(self)
+
+
+@dataclass(frozen=True)
+class DriftRecord:
+    id: int
+    run_id: int
+    site: str
+    component: str
+    target: str
+    summary: str
+    diff: str
+    found_at: dt.datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return _jsonable(self)
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """A site whose state differs from the one it was last notified in (`previous` is None
+    when it was never notified)."""
+
+    site: str
+    previous: str | None
+    current: str
 
     def as_dict(self) -> dict[str, Any]:
         return _jsonable(self)

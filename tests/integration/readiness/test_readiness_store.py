@@ -34,6 +34,8 @@ TABLES = {
     "site_marks",
     "device_facts",
     "site_locks",
+    "drift_records",
+    "notified_states",
     "alembic_version",
 }
 

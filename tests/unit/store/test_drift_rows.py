@@ -1,0 +1,41 @@
+"""The rows one watch's findings become, checked before any database is touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from digikel.store.drift import SUMMARY_MAX, drift_rows
+from digikel.store.records import Drift
+
+AT = dt.datetime(2026, 11, 30, 19, tzinfo=dt.UTC)
+
+
+def test_drifted_and_clean_targets_become_one_row_each():
+    rows = drift_rows(
+        7,
+        "sempaja",
+        [Drift("printers", "sempaja-prn01", "queue loket deleted", "-loket\n")],
+        [("applications", "portal")],
+        AT,
+    )
+    assert [(r["component"], r["target"], r["drifted"], r["diff"]) for r in rows] == [
+        ("printers", "sempaja-prn01", True, "-loket\n"),
+        ("applications", "portal", False, None),
+    ]
+    assert all(r["run_id"] == 7 and r["found_at"] == AT for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("drift", "message"),
+    [
+        (Drift("network", "", "x", "d"), "expected a target"),
+        (Drift("network", "rtr", "", "d"), "one non-empty line"),
+        (Drift("network", "rtr", "x" * (SUMMARY_MAX + 1), "d"), "one non-empty line"),
+        (Drift("displays", "tv", "x", "d"), "expected one of network, endpoints"),
+    ],
+)
+def test_a_malformed_finding_is_refused(drift, message):
+    with pytest.raises(ValueError, match=message):
+        drift_rows(1, "sempaja", [drift], [], AT)
