@@ -167,7 +167,7 @@ def test_no_new_session_after_the_change_means_it_is_undone(clean_faults, monkey
     """The change locks us out (here: the new session's login fails): nothing may stay."""
     import dataclasses
 
-    from digikel.network import platforms
+    from digikel.network import platforms, routeros_guard
 
     netlab = clean_faults
     fresh(netlab, "loa-bakung-ap02", "sungai-keledang-sw01")
@@ -178,7 +178,8 @@ def test_no_new_session_after_the_change_means_it_is_undone(clean_faults, monkey
     def locked_out(ep, timeouts):
         return real_connect(dataclasses.replace(ep, password="not-the-password"), timeouts)
 
-    monkeypatch.setattr(platforms, "connect", locked_out)
+    monkeypatch.setattr(platforms, "connect", locked_out)  # IOS's proof session
+    monkeypatch.setattr(routeros_guard, "connect", locked_out)  # RouterOS's (proof_session)
     targets = select_devices(netlab.inv, hosts=["loa-bakung-ap02", "sungai-keledang-sw01"])
     results = by_device(run("push", netlab.inv, targets, netlab.secrets, netlab.options()))
     ap, sw = results["loa-bakung-ap02"], results["sungai-keledang-sw01"]

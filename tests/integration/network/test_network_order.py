@@ -136,7 +136,7 @@ def test_workers_bound_the_sessions_open_at_once(trusted, monkeypatch) -> None:
     monkeypatch.setattr(operations, "connect", counted)
     results = run("push", netlab.inv, targets, netlab.secrets, netlab.options(), workers=2)
     assert all(r.ok and r.changed for r in results), [(r.device, r.error) for r in results]
-    # Each change also opens the guard's proof session from inside its own (platforms.connect,
+    # Each change also opens the guard's proof session from inside its own (routeros_guard.proof_session,
     # not counted here): at most 2 workers x 1 task session each.
     assert most[0] <= 2
 
