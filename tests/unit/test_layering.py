@@ -184,3 +184,27 @@ def test_the_blocker_would_see_a_product_import_of_the_lab() -> None:
     done = _run(sys.executable, "-c", probe)
     assert done.returncode != 0
     assert "the lab extra is absent" in done.stderr
+
+
+WITHOUT_ASYNCSSH = r"""
+import importlib.abc, sys
+
+class NoAsyncssh(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "asyncssh" or name.startswith("asyncssh."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, NoAsyncssh())
+from digikel.cli import main
+sys.argv = ["digikel", "lab", "start", "--site", "loa-bakung", "--state-dir", sys.argv[1]]
+main()
+"""
+
+
+def test_a_lab_command_without_the_lab_extra_says_how_to_get_it(tmp_path) -> None:
+    done = _run(sys.executable, "-c", WITHOUT_ASYNCSSH, str(tmp_path / "lab"))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "pip install 'digikel[lab]'" in done.stderr
+    assert "asyncssh is missing" in done.stderr
+    assert "Traceback" not in done.stderr

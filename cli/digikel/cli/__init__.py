@@ -295,9 +295,21 @@ def _run(
     except Exception as exc:  # the last line of defence: no traceback for operators
         if _debug(command):
             raise
+        code = 1
         message = f"{_describe(exc)} (run with --debug for details)"
-        report_error(message, 1, json_output=_json_wanted(command, argv))
-        return 1
+        if isinstance(exc, ModuleNotFoundError) and exc.name in LAB_EXTRA_MODULES:
+            # The lab is an optional extra (digikel[lab]): say how to get it.
+            code = 2
+            message = (
+                "this command needs the lab, an optional part of digikel not installed here "
+                f"({exc.name} is missing): pip install 'digikel[lab]'"
+            )
+        report_error(message, code, json_output=_json_wanted(command, argv))
+        return code
+
+
+# What `pip install 'digikel[lab]'` adds: without it only the lab's commands fail.
+LAB_EXTRA_MODULES = frozenset({"asyncssh"})
 
 
 def _describe(exc: BaseException) -> str:

@@ -83,6 +83,10 @@ def start_background(
 
     `filters` maps --site, --kecamatan, --wave to their values. Raises DigikelError with the
     log's last lines if the lab exits, and stops it if it is not up within `timeout`."""
+    # The devices' SSH server (the digikel[lab] extra): missing, the operator hears it here
+    # (the CLI names the extra), not from a background process that dies at once.
+    import asyncssh  # noqa: F401
+
     from digikel.lab.store import StateStore
 
     store = StateStore(directory)
