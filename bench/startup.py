@@ -7,6 +7,7 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from bench.harness import BIN, REPO, Figure, compare, table
 from bench.synthetic import write_static_copy, write_synthetic
@@ -16,11 +17,13 @@ def ansible_list(inventory: Path) -> list[str]:
     return [str(BIN / "ansible-inventory"), "-i", str(inventory), "--list"]
 
 
-def listed(inventory: Path) -> dict[str, object]:
+def listed(inventory: Path) -> dict[str, Any]:
+    """`ansible-inventory --list` as JSON (groups, hosts and `_meta.hostvars`)."""
     out = subprocess.run(
         ansible_list(inventory), cwd=REPO, capture_output=True, text=True, check=True
     )
-    return json.loads(out.stdout)
+    listing: dict[str, Any] = json.loads(out.stdout)
+    return listing
 
 
 def _python_env(tmp: Path, **extra: str) -> dict[str, str]:
