@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from digikel.readiness.components import INAUGURATED, MAC_ADDRESSES, PHYSICAL_WORKS, State
+from digikel.readiness.components import (
+    DRIFT,
+    INAUGURATED,
+    MAC_ADDRESSES,
+    PHYSICAL_WORKS,
+    State,
+)
 from digikel.readiness.i18n import age_text, component_label, t
 from digikel.readiness.model import ComponentStatus, SiteReadiness
 
@@ -27,6 +33,18 @@ def describe(status: ComponentStatus, lang: str, max_age: dt.timedelta) -> str:
         else:
             text = t("blocker.physical.not_started", lang)
         return f"{text}: {status.note}" if status.note else text
+    if status.component == DRIFT and status.drift is not None:
+        drift = status.drift
+        text = t(
+            "blocker.drift",
+            lang,
+            target=drift.target,
+            component=component_label(drift.component, lang),
+            summary=drift.summary,
+        )
+        # One line (status joins a site's blockers on one line): the diff's first lines in
+        # brackets; `digikel drift SITE` shows the whole diff.
+        return f"{text} [{' | '.join(drift.first_lines)}]" if drift.first_lines else text
     if status.component == MAC_ADDRESSES:
         return t("blocker.no_mac", lang, count=len(status.missing), names=_names(status.missing))
     if status.component == INAUGURATED:

@@ -16,6 +16,7 @@ from digikel.readiness.components import (
     PORTAL_TARGET,
     ROLES_OF,
 )
+from digikel.readiness.drift import drift_findings
 from digikel.readiness.evaluate import evaluate_site, newest_batches
 from digikel.readiness.history import Point, readiness_series
 from digikel.readiness.model import ManualEvent, SiteFacts, SiteReadiness
@@ -138,8 +139,11 @@ def city_readiness(
     facts = [site_facts(s, app_ids) for s in chosen]
     events = manual_events(store.marks())
     batches = newest_batches(store.latest_checks())
+    drift = drift_findings(store.open_drift())
     readiness = [
-        evaluate_site(f, events.get(f.slug, []), batches.get(f.slug, {}), now, max_age)
+        evaluate_site(
+            f, events.get(f.slug, []), batches.get(f.slug, {}), now, max_age, drift.get(f.slug, ())
+        )
         for f in facts
     ]
     # Targets always count the whole city, whatever subset is shown.
@@ -147,7 +151,14 @@ def city_readiness(
     if sites is not None:
         all_facts = [site_facts(s, app_ids) for s in inv.sites]
         all_readiness = [
-            evaluate_site(f, events.get(f.slug, []), batches.get(f.slug, {}), now, max_age)
+            evaluate_site(
+                f,
+                events.get(f.slug, []),
+                batches.get(f.slug, {}),
+                now,
+                max_age,
+                drift.get(f.slug, ()),
+            )
             for f in all_facts
         ]
     wave_years = {name: wave.year for name, wave in inv.city.waves.items()}
@@ -178,4 +189,5 @@ def one_site_readiness(
     facts = site_facts(site, [a.id for a in inv.applications])
     events = manual_events(store.marks(site.slug)).get(site.slug, [])
     batches = newest_batches(store.latest_checks(site.slug)).get(site.slug, {})
-    return evaluate_site(facts, events, batches, now, max_age)
+    drift = drift_findings(store.open_drift(site.slug)).get(site.slug, ())
+    return evaluate_site(facts, events, batches, now, max_age, drift)

@@ -39,6 +39,9 @@ PORTAL_TARGET = "portal"  # the applications component's check target for the in
 # counter PCs and displays together: one `site.yml --check --diff` covers both.
 ENDPOINTS = "endpoints"
 DRIFT_COMPONENTS = (NETWORK, ENDPOINTS, PRINTERS, APPLICATIONS)
+# Not a component either: open drift (a target the newest watch found changed by hand) keeps a
+# site from being ready, one blocker per target (SiteReadiness.blockers), whatever its checks say.
+DRIFT = "drift"
 
 
 class State(StrEnum):
@@ -50,6 +53,7 @@ class State(StrEnum):
     NOT_DONE = "not_done"  # a manual component that is not (or no longer) marked
     IN_PROGRESS = "in_progress"  # physical works started but not finished
     NOT_APPLICABLE = "n/a"  # the site has no device of this kind: nothing to be ready
+    DRIFTED = "drifted"  # a blocker only: a device or host no longer as delivered
 
     @property
     def green(self) -> bool:

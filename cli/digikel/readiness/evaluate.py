@@ -12,7 +12,14 @@ from digikel.readiness.components import (
     PHYSICAL_WORKS,
     State,
 )
-from digikel.readiness.model import Batch, ComponentStatus, ManualEvent, SiteFacts, SiteReadiness
+from digikel.readiness.model import (
+    Batch,
+    ComponentStatus,
+    DriftFinding,
+    ManualEvent,
+    SiteFacts,
+    SiteReadiness,
+)
 
 
 class _CheckLike(Protocol):
@@ -122,8 +129,10 @@ def evaluate_site(
     batches: dict[str, Batch],
     now: dt.datetime,
     max_age: dt.timedelta,
+    drift: Sequence[DriftFinding] = (),
 ) -> SiteReadiness:
-    """Readiness of one site; `batches` holds the newest batch per automatic component."""
+    """Readiness of one site; `batches` holds the newest batch per automatic component,
+    `drift` the site's open drift (any keeps it from being ready)."""
     statuses = []
     for component in COMPONENTS:
         if component in (PHYSICAL_WORKS, INAUGURATED):
@@ -138,7 +147,7 @@ def evaluate_site(
                     max_age,
                 )
             )
-    return SiteReadiness(site=facts, components=tuple(statuses))
+    return SiteReadiness(site=facts, components=tuple(statuses), drift=tuple(drift))
 
 
 def newest_batches(checks: Iterable[_CheckLike]) -> dict[str, dict[str, Batch]]:

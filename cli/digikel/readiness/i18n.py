@@ -17,6 +17,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "component.applications": ("Aplikasi", "Applications"),
     "component.inaugurated": ("Peresmian", "Inauguration"),
     "component.mac_addresses": ("Alamat MAC", "MAC addresses"),
+    "component.drift": ("Perubahan", "Drift"),
+    "component.endpoints": ("Perangkat loket dan layar", "Counter PCs and displays"),
     "short.physical_works": ("Fisik", "Phys"),
     "short.network": ("Jar", "Net"),
     "short.counters": ("Lok", "Ctr"),
@@ -38,6 +40,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "state.not_done": ("belum", "not done"),
     "state.in_progress": ("berjalan", "in progress"),
     "state.n/a": ("tidak ada", "n/a"),
+    "state.drifted": ("berubah", "drifted"),
     # blockers
     "blocker.physical.not_started": ("Pekerjaan fisik belum dimulai", "Physical works not started"),
     "blocker.physical.in_progress": (
@@ -66,6 +69,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "blocker.incomplete": (
         "{component}: belum diperiksa: {missing}",
         "{component}: not checked: {missing}",
+    ),
+    "blocker.drift": (
+        "{target} ({component}) berubah sejak diserahkan: {summary}",
+        "{target} ({component}) changed since delivery: {summary}",
     ),
     "blocker.stale": (
         "{component}: diperiksa terakhir {age} lalu (batas {limit})",

@@ -52,6 +52,19 @@ class ManualEvent:
 
 
 @dataclass(frozen=True)
+class DriftFinding:
+    """An open drift of one target (a DriftRecord without the database, its diff cut to the
+    first changed lines: what a blocker shows; `digikel drift` shows the whole diff)."""
+
+    component: str  # network | endpoints | printers | applications
+    target: str
+    summary: str
+    first_lines: tuple[str, ...]
+    found_at: dt.datetime
+    run_id: int
+
+
+@dataclass(frozen=True)
 class ComponentStatus:
     component: str
     state: State
@@ -64,6 +77,8 @@ class ComponentStatus:
     failed: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     age: dt.timedelta | None = None
+    # A drift blocker: the target's component and the first changed lines of its diff.
+    drift: DriftFinding | None = None
 
     @property
     def green(self) -> bool:
@@ -74,22 +89,30 @@ class ComponentStatus:
 class SiteReadiness:
     site: SiteFacts
     components: tuple[ComponentStatus, ...]
+    drift: tuple[DriftFinding, ...] = ()  # open drift, by component and target
 
     @property
     def ready(self) -> bool:
-        return all(c.green for c in self.components) and not self.site.without_mac
+        return (
+            all(c.green for c in self.components) and not self.site.without_mac and not self.drift
+        )
 
     @property
     def technically_ready(self) -> bool:
         """Everything green except the inauguration: ready to be inaugurated."""
-        return not self.site.without_mac and all(
-            c.green for c in self.components if c.component != "inaugurated"
+        return (
+            not self.site.without_mac
+            and not self.drift
+            and all(c.green for c in self.components if c.component != "inaugurated")
         )
 
     @property
     def blockers(self) -> list[ComponentStatus]:
         """What keeps the site from being ready, in the order work happens: the components
-        that are not green and, after the physical works, the devices without a MAC."""
+        that are not green and, after the physical works, the devices without a MAC; then
+        each drifted device or host (a site is handed over as delivered, so drift is last)."""
+        from digikel.readiness.components import DRIFT
+
         found = [c for c in self.components if not c.green]
         if self.site.without_mac:
             from digikel.readiness.components import MAC_ADDRESSES, PHYSICAL_WORKS
@@ -102,6 +125,19 @@ class SiteReadiness:
             )
             at = 1 if found and found[0].component == PHYSICAL_WORKS else 0
             found.insert(at, missing)
+        found += [
+            ComponentStatus(
+                component=DRIFT,
+                state=State.DRIFTED,
+                source="watch",
+                at=d.found_at,
+                run_id=d.run_id,
+                note=d.summary,
+                failed=(d.target,),
+                drift=d,
+            )
+            for d in self.drift
+        ]
         return found
 
     def component(self, name: str) -> ComponentStatus:

@@ -48,11 +48,32 @@ def site_document(readiness: SiteReadiness, lang: str, max_age: dt.timedelta) ->
         "technically_ready": readiness.technically_ready,
         "last_check": _iso(max(checked)) if checked else None,
         "components": {c.component: component_document(c, lang) for c in readiness.components},
-        "blockers": [
-            {"component": c.component, "state": c.state.value, "text": describe(c, lang, max_age)}
-            for c in readiness.blockers
+        "blockers": [blocker_document(c, lang, max_age) for c in readiness.blockers],
+        "drift": [
+            {
+                "component": d.component,
+                "target": d.target,
+                "summary": d.summary,
+                "first_lines": list(d.first_lines),
+                "found_at": _iso(d.found_at),
+                "run_id": d.run_id,
+            }
+            for d in readiness.drift
         ],
     }
+
+
+def blocker_document(status: ComponentStatus, lang: str, max_age: dt.timedelta) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "component": status.component,
+        "state": status.state.value,
+        "text": describe(status, lang, max_age),
+    }
+    if status.drift is not None:
+        # What a display needs to show a drift blocker on several lines instead of one.
+        doc["target"] = status.drift.target
+        doc["first_lines"] = list(status.drift.first_lines)
+    return doc
 
 
 def city_document(city: CityReadiness, lang: str) -> dict[str, Any]:
