@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -135,7 +136,15 @@ def connections_file(endpoints: Endpoints, private: Path) -> Path | None:
     return path
 
 
-def endpoints_stage(ctx: StageContext) -> StageOutcome:
+def endpoints_stage(
+    ctx: StageContext,
+    *,
+    check: bool | None = None,
+    on_raw_event: Callable[[dict[str, Any]], None] | None = None,
+) -> StageOutcome:
+    """site.yml on the site's endpoints; `check` overrides the run's (the watch runs it in check
+    mode within a run that records its checks), `on_raw_event` sees every ansible-runner event
+    (the watch reads the diffs from them)."""
     import ansible_runner
 
     endpoints = site_endpoints(ctx)
@@ -158,6 +167,8 @@ def endpoints_stage(ctx: StageContext) -> StageOutcome:
         data = event.get("event_data", {})
         if label and data.get("host"):
             ctx.on_event(data["host"], f"{label}: {data.get('task', '')}")
+        if on_raw_event is not None:
+            on_raw_event(event)
         return True  # keep the event in the artifacts too
 
     use_our_ansible()
@@ -166,7 +177,7 @@ def endpoints_stage(ctx: StageContext) -> StageOutcome:
             project,
             ctx.inventory.env_file,
             limit,
-            ctx.check,
+            ctx.check if check is None else check,
             private,
             connections=connections,
             facts_dir=endpoints.facts_dir,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,11 @@ class RolloutOptions:
     done: dict[str, set[str]] = field(default_factory=dict)  # site -> stages already done
     # Shared by every stage of the run (the store, the opened vault): opened once, not per site.
     resources: RunResources | None = None
+    # The run's kind in the store; None: "rollout" ("rollout-check" with check). A watch is "watch".
+    kind: str | None = None
+    # time.monotonic() after which no site starts and no stage begins (the watch's --deadline):
+    # what was not reached is "not-started", and the run can be resumed.
+    deadline: float | None = None
 
 
 @dataclass
@@ -108,7 +114,7 @@ def run_rollout(
         # Resolved once, before the run is recorded: a missing plug-in stops nothing half-way.
         options.resources.environment = environment_for(inventory)
     run_id = store.start_run(
-        kind="rollout-check" if options.check else "rollout",
+        kind=options.kind or ("rollout-check" if options.check else "rollout"),
         command_line=options.command_line,
         options={
             "sites": [s.slug for s in options.sites],
@@ -117,6 +123,11 @@ def run_rollout(
             "workers": options.workers,
             "max_failures": options.max_failures,
             "resume_of": options.resume_of,
+            **(
+                {"deadline_s": round(options.deadline - time.monotonic())}
+                if options.deadline
+                else {}
+            ),
         },
     )
     logger.info(
@@ -140,6 +151,7 @@ def run_rollout(
         try:
             while pending or running:
                 blast = options.max_failures is not None and failures >= options.max_failures
+                blast = blast or _past(options.deadline)
                 while (
                     pending and len(running) < options.workers and not blast and not stop.is_set()
                 ):
@@ -164,6 +176,8 @@ def run_rollout(
             for future, site in running.items():
                 results[site.slug] = future.result()
     reason = "stopped by --max-failures" if not interrupted else "interrupted"
+    if not interrupted and _past(options.deadline):
+        reason = "deadline reached"
     for site in pending:
         results[site.slug] = SiteResult(site.slug, "not-started", detail=reason)
         reporter.site_finished(results[site.slug])
@@ -172,6 +186,10 @@ def run_rollout(
     store.finish_run(run_id, status)
     logger.info("run %d: %s", run_id, status)
     return RolloutResult(run_id, status, ordered)
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
 
 
 def _run_status(results: list[SiteResult], interrupted: bool) -> str:
@@ -209,6 +227,9 @@ def _run_site(
         for stage in todo:
             if stop.is_set():
                 result.status, result.detail = "interrupted", f"before {stage}"
+                break
+            if _past(options.deadline):
+                result.status, result.detail = "not-started", f"deadline reached before {stage}"
                 break
             outcome = _run_stage(
                 inventory, store, options, stage_fns[stage], reporter, run_id, site, stage

@@ -26,21 +26,22 @@ def _chain(store: Store, run: RunRecord) -> list[RunRecord]:
     return chain
 
 
-def resume_point(store: Store, run_id: int | None = None) -> ResumePoint:
-    """The run to continue (the newest rollout that did not end ok, or `run_id`)."""
+def resume_point(store: Store, run_id: int | None = None, kind: str = "rollout") -> ResumePoint:
+    """The run to continue (the newest run of `kind` that did not end ok, or `run_id`);
+    `kind` is "rollout", or "watch" for `digikel watch --resume`."""
     if run_id is not None:
         run = store.run(run_id)
     else:
-        candidates = [r for r in store.runs(limit=200) if r.kind == "rollout"]
+        candidates = [r for r in store.runs(limit=200) if r.kind == kind]
         if not candidates:
-            raise InputError("--resume: no earlier rollout is recorded in the store")
+            raise InputError(f"--resume: no earlier {kind} is recorded in the store")
         run = candidates[0]
         if run.status == "ok":
             raise InputError(
-                f"--resume: the last rollout (run {run.id}) finished ok; nothing to resume"
+                f"--resume: the last {kind} (run {run.id}) finished ok; nothing to resume"
             )
-    if run.kind != "rollout":
-        raise InputError(f"--resume: run {run.id} is a {run.kind}, not a rollout")
+    if run.kind != kind:
+        raise InputError(f"--resume: run {run.id} is a {run.kind}, not a {kind}")
     options = run.options or {}
     done: dict[str, set[str]] = {}
     for earlier in _chain(store, run):
