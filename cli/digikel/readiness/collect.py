@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from digikel.readiness.targets import Progress, progress, targets
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Inventory, Site
-    from digikel.store import MarkRecord, Store
+    from digikel.store import KecamatanDay, MarkRecord, Store
 
 
 def site_facts(site: Site, application_ids: Iterable[str]) -> SiteFacts:
@@ -94,6 +94,8 @@ class CityReadiness:
     sites: list[SiteReadiness]
     progress: list[Progress]
     series: list[Point]
+    # Checks and drift per local day and kecamatan, aggregated by the store (with_history).
+    kecamatan_history: list[KecamatanDay] = field(default_factory=list)
 
     @property
     def kecamatan(self) -> list[KecamatanRow]:
@@ -169,6 +171,11 @@ def city_readiness(
         if with_history
         else []
     )
+    kecamatan_history = (
+        store.kecamatan_history({s.slug: s.kecamatan for s in chosen}, tz, now=now)
+        if with_history
+        else []
+    )
     return CityReadiness(
         city=inv.city.city,
         now=now,
@@ -179,6 +186,7 @@ def city_readiness(
             targets(wave_years, site_waves), all_readiness, now.astimezone(tz).date()
         ),
         series=series,
+        kecamatan_history=kecamatan_history,
     )
 
 

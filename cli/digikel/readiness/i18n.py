@@ -122,6 +122,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Belum ada riwayat pemeriksaan.",
         "No check history yet.",
     ),
+    "report.history": (
+        "Riwayat per kecamatan: pemeriksaan dan perubahan",
+        "History per kecamatan: checks and drift",
+    ),
+    "report.history.note": (
+        "Per hari (waktu setempat), dari pemeriksaan kesiapan dan pemantauan yang tercatat: "
+        "garis hijau = bagian kelurahan yang diperiksa dengan semua pemeriksaan lulus, "
+        "batang merah = kelurahan yang berubah sejak diserahkan.",
+        "Per local day, from the recorded readiness checks and watches: green line = share of "
+        "the sites checked whose every check passed, red bars = sites that drifted from what "
+        "was delivered.",
+    ),
+    "report.history.empty": (
+        "Belum ada pemeriksaan atau pemantauan yang tercatat.",
+        "No checks or watches recorded yet.",
+    ),
+    "report.history.days": ("Hari", "Days"),
+    "report.history.last_day": ("Hari terakhir", "Last day"),
+    "report.history.checked": ("Diperiksa", "Checked"),
+    "report.history.green": ("Semua lulus", "All passed"),
+    "report.history.drifted": ("Berubah", "Drifted"),
+    "report.history.drift_days": ("Hari dengan perubahan", "Days with drift"),
+    "report.history.details": ("Semua angka per hari", "Every figure per day"),
+    "report.history.targets": ("Perangkat berubah", "Devices drifted"),
+    "date": ("Tanggal", "Date"),
     "report.sites": ("Semua kelurahan", "All sites"),
     "report.blockers": ("Hambatan per kelurahan", "Blockers per site"),
     "report.filter": ("Cari kelurahan atau kecamatan", "Search site or kecamatan"),

@@ -94,4 +94,5 @@ def city_document(city: CityReadiness, lang: str) -> dict[str, Any]:
         "kecamatan": [row.as_dict() for row in city.kecamatan],
         "sites": [site_document(r, lang, city.max_age) for r in city.sites],
         "history": [p.as_dict() for p in city.series],
+        "kecamatan_history": [row.as_dict() for row in city.kecamatan_history],
     }

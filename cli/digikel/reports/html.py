@@ -65,14 +65,22 @@ def render(template: str, lang: str, tz: dt.tzinfo, **context: Any) -> str:
 
 
 def city_html(doc: dict[str, Any], chart_svg: str, tz: dt.tzinfo, operator: str) -> str:
+    from markupsafe import Markup
+
+    from digikel.reports.history import history_section
+
     lang = doc["lang"]
     local = local_formatter(tz, lang)
+    history = history_section(doc)
+    for entry in history:
+        entry["svg"] = Markup(entry["svg"])  # built by history.py, which escapes its text
     return render(
         "city.html.j2",
         lang,
         tz,
         doc=doc,
         chart=chart_svg,
+        history=history,
         title=t("report.title", lang, city=doc["city"]),
         generated=t("report.generated", lang, when=local(doc["generated_at"]), who=operator),
         max_age_note=t("report.max_age", lang, limit=doc["max_age"]),

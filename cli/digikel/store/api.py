@@ -34,6 +34,7 @@ from digikel.store.records import (
     DriftRecord,
     HostOutcome,
     HostRecord,
+    KecamatanDay,
     MarkRecord,
     RunRecord,
     StageRecord,
@@ -484,6 +485,23 @@ class Store:
                 (site, comp, run_id, target or "", bool(ok), at)
                 for site, comp, run_id, target, ok, at in conn.execute(query)
             ]
+
+    def kecamatan_history(
+        self,
+        kecamatan_of: Mapping[str, str],
+        tz: dt.tzinfo,
+        *,
+        days: int = 120,
+        now: dt.datetime | None = None,
+    ) -> list[KecamatanDay]:
+        """Checks and drift per local day and kecamatan over the last `days` days, aggregated
+        in the database; `kecamatan_of` maps each site to its kecamatan (the inventory's)."""
+        from digikel.store.history import kecamatan_history
+
+        now = now or utcnow()
+        since = now - dt.timedelta(days=max(1, min(days, 3653)))
+        with self._read() as conn:
+            return kecamatan_history(conn, kecamatan_of, tz, now, since)
 
     def bootstraps(self, site: str) -> list[DeviceFactRecord]:
         """Every `digikel network bootstrap` of the site's devices (who, when, device, host-key

@@ -187,3 +187,25 @@ class StateChange:
 
     def as_dict(self) -> dict[str, Any]:
         return _jsonable(self)
+
+
+@dataclass(frozen=True)
+class KecamatanDay:
+    """One local day of one kecamatan: what the checks and the watches recorded."""
+
+    day: dt.date
+    kecamatan: str
+    sites_checked: int  # sites with any readiness check that day
+    sites_green: int  # of those, sites whose every check that day passed
+    sites_drifted: int  # sites where a watch found drift that day
+    targets_drifted: int  # drifted devices and hosts found that day (per watch)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.day.isoformat(),
+            "kecamatan": self.kecamatan,
+            "sites_checked": self.sites_checked,
+            "sites_green": self.sites_green,
+            "sites_drifted": self.sites_drifted,
+            "targets_drifted": self.targets_drifted,
+        }

@@ -156,3 +156,43 @@ def test_acceptance_pack_pdf(digikel, city, tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"%PDF-")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) >= 1
+
+
+def test_html_report_shows_history_per_kecamatan_and_drift(digikel, city, cli_env, tmp_path):
+    from digikel.store import Drift
+
+    drifted, clean = city[0], next(s for s in city if s.kecamatan != city[0].kecamatan)
+    now = dt.datetime.now(dt.UTC)
+    with open_store(cli_env) as store:
+        for days_ago in (3, 2, 1):
+            run = store.start_run(kind="watch", operator="watch", command_line="digikel watch")
+            at = now - dt.timedelta(days=days_ago)
+            store.record_drift(run, clean.slug, [], clean=[("network", "x")], found_at=at)
+            found = [Drift("printers", f"{drifted.slug}-prn01", "queue deleted", "-loket\n")]
+            store.record_drift(run, drifted.slug, found if days_ago < 3 else [], found_at=at)
+
+    data = json.loads(digikel("report", "-f", "json", "-o", "-").stdout)
+    site = next(s for s in data["sites"] if s["slug"] == drifted.slug)
+    assert site["ready"] is False and site["blockers"][-1]["component"] == "drift"
+    assert data["totals"]["ready"] == 2  # was 3 before the drift
+    mine = [r for r in data["kecamatan_history"] if r["kecamatan"] == drifted.kecamatan]
+    assert sum(r["sites_drifted"] for r in mine) == 2  # two nights, one site each
+    assert sum(r["sites_checked"] for r in mine) >= 1  # the fixture's checks
+    assert all(
+        r["sites_drifted"] == 0
+        for r in data["kecamatan_history"]
+        if r["kecamatan"] not in (drifted.kecamatan,)
+    )
+
+    out = tmp_path / "laporan.html"
+    digikel("report", "-o", str(out))
+    dom, errors = load_page(out)
+    assert errors == []
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert 'data-report-ready="1"' in body and 'data-history-bars="2"' in body
+    section = re.search(r'<section id="history"[^>]*>', dom).group(0)
+    # The kecamatan with checks or drift: a watch that found a site clean counts through the
+    # checks it records, not through its clean drift rows.
+    kecamatan = {s.kecamatan for s in city[:5]} | {drifted.kecamatan}
+    assert f'data-kecamatan="{len(kecamatan)}"' in section
+    assert "queue deleted" in dom and f"{drifted.slug}-prn01" in dom  # the blocker
