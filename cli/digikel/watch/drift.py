@@ -131,22 +131,47 @@ class HostChanges:
     diffs: list[str] = field(default_factory=list)
 
 
+WOULD_RUN = "Command would have run"  # command/shell in check mode: skipped, yet it would run
+
+
+def _would_change(result: dict[str, Any]) -> bool:
+    """Check mode says this task (or loop item) would change the host: changed, or a command
+    check mode skipped only because it cannot run one (its `when` held: it would run)."""
+    return bool(result.get("changed")) or str(result.get("msg", "")).startswith(WOULD_RUN)
+
+
+def _label(item: Any) -> str:
+    if isinstance(item, dict):
+        return str(item.get("name") or item.get("path") or item.get("dest") or "")
+    return "" if item is None else str(item)
+
+
 def changes_from_events(events: Iterable[dict[str, Any]]) -> dict[str, HostChanges]:
-    """Per host, the tasks check mode would change and their diffs, from ansible-runner events."""
+    """Per host, the tasks check mode would change and their diffs, from ansible-runner events
+    (the final event of each task: a loop's items are in its `results`)."""
     hosts: dict[str, HostChanges] = {}
     for event in events:
-        if event.get("event") != "runner_on_ok":
+        if event.get("event") not in ("runner_on_ok", "runner_on_skipped"):
             continue
         data = event.get("event_data", {}) or {}
         res = data.get("res", {}) or {}
         host = data.get("host")
-        if not host or not res.get("changed"):
+        if not host or not isinstance(res, dict):
             continue
-        changes = hosts.setdefault(str(host), HostChanges())
+        looped = res.get("results")
+        items: list[Any] = looped if isinstance(looped, list) else [res]
         task = str(data.get("task", "")) or "(unnamed task)"
-        changes.tasks.append(task)
-        text = ansible_diff_text(res.get("diff"))
-        changes.diffs.append(f"# task: {task}\n" + (text or "(changed, no diff reported)\n"))
+        for item in items:
+            if not isinstance(item, dict) or not _would_change(item):
+                continue
+            label = _label(item.get("item"))
+            name = f"{task} ({label})" if label else task
+            changes = hosts.setdefault(str(host), HostChanges())
+            changes.tasks.append(name)
+            text = ansible_diff_text(item.get("diff"))
+            if not text and str(item.get("msg", "")).startswith(WOULD_RUN):
+                text = f"(check mode cannot run it: {' '.join(map(str, item.get('cmd') or []))})\n"
+            changes.diffs.append(f"# task: {name}\n" + (text or "(changed, no diff reported)\n"))
     return hosts
 
 
