@@ -48,11 +48,18 @@ def _endpoints(args: argparse.Namespace, runs: int, warmup: int) -> dict[str, An
     return endpoints.run(runs, warmup, args.quick)
 
 
+def _watch(args: argparse.Namespace, runs: int, warmup: int) -> dict[str, Any]:
+    from bench import watch
+
+    return watch.run(runs, warmup, args.quick)
+
+
 SUITES: dict[str, Callable[[argparse.Namespace, int, int], dict[str, Any]]] = {
     "endpoints": _endpoints,
     "network": _network,
     "readiness": _readiness,
     "startup": _startup,
+    "watch": _watch,
 }
 
 
