@@ -167,7 +167,7 @@ def city_readiness(
     site_waves = {s.slug: s.wave for s in inv.sites}
     tz = city_timezone(inv)
     series = (
-        readiness_series(facts, events, store.check_summaries(), now, max_age, tz)
+        readiness_series(facts, events, store.last_batches_per_day(tz, now=now), now, max_age, tz)
         if with_history
         else []
     )

@@ -12,8 +12,9 @@ from digikel.readiness.components import INAUGURATED
 from digikel.readiness.evaluate import evaluate_site
 from digikel.readiness.model import Batch, ManualEvent, SiteFacts
 
-# (site, component, run_id, target, all_ok, checked_at): Store.check_summaries()
-Summary = tuple[str, str, int, str, bool, dt.datetime]
+# (site, component, run_id, all_ok, checked_at, targets): Store.last_batches_per_day(), the
+# newest batch per site, component and local day, grouped in the database.
+DayBatch = tuple[str, str, int, bool, dt.datetime, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -33,20 +34,17 @@ class Point:
 
 
 class _BatchHistory:
-    """Every batch of every (site, component), to find the newest one at any moment."""
+    """The batches of every (site, component), to find the newest one at any moment."""
 
-    def __init__(self, summaries: Iterable[Summary]) -> None:
-        grouped: dict[tuple[str, str, int], list[Summary]] = {}
-        for row in summaries:
-            grouped.setdefault((row[0], row[1], row[2]), []).append(row)
+    def __init__(self, day_batches: Iterable[DayBatch]) -> None:
         self._lists: dict[str, dict[str, list[Batch]]] = {}
-        for (site, component, run_id), rows in grouped.items():
+        for site, component, run_id, ok, at, batch_targets in day_batches:
             batch = Batch(
                 component=component,
                 run_id=run_id,
-                checked_at=max(r[5] for r in rows),
-                ok=all(r[4] for r in rows),
-                targets=frozenset(r[3] for r in rows if r[3]),
+                checked_at=at,
+                ok=ok,
+                targets=frozenset(t for t in batch_targets if t),
             )
             self._lists.setdefault(site, {}).setdefault(component, []).append(batch)
         for per_component in self._lists.values():
@@ -69,14 +67,18 @@ class _BatchHistory:
 def readiness_series(
     sites: Sequence[SiteFacts],
     events: Mapping[str, Sequence[ManualEvent]],
-    summaries: Iterable[Summary],
+    day_batches: Iterable[DayBatch],
     now: dt.datetime,
     max_age: dt.timedelta,
     tz: dt.tzinfo,
     max_points: int = 120,
 ) -> list[Point]:
-    """One point per local day with a recorded event (the newest `max_points` days) and today."""
-    history = _BatchHistory(summaries)
+    """One point per local day with a recorded event (the newest `max_points` days) and today.
+
+    `day_batches` may hold every batch, or only each day's newest (all a point at the end of
+    a day can see): the points are the same.
+    """
+    history = _BatchHistory(day_batches)
     moments = history.times + [e.recorded_at for evs in events.values() for e in evs]
     days = sorted(
         {m.astimezone(tz).date() for m in moments if m <= now} | {now.astimezone(tz).date()}

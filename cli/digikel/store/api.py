@@ -486,6 +486,17 @@ class Store:
                 for site, comp, run_id, target, ok, at in conn.execute(query)
             ]
 
+    def last_batches_per_day(
+        self, tz: dt.tzinfo, *, now: dt.datetime | None = None
+    ) -> list[tuple[str, str, int, bool, dt.datetime, tuple[str, ...]]]:
+        """(site, component, run_id, all_ok, checked_at, targets): the newest batch of checks
+        per site, component and local day, as of `now`: what the readiness-over-time chart
+        reads, grouped in the database."""
+        from digikel.store.history import last_batches_per_day
+
+        with self._read() as conn:
+            return last_batches_per_day(conn, tz, now or utcnow())
+
     def kecamatan_history(
         self,
         kecamatan_of: Mapping[str, str],

@@ -109,3 +109,65 @@ def kecamatan_history(
 def _date(value: dt.date | str) -> dt.date:
     # SQLite's date() answers text; PostgreSQL a date.
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+_SEPARATOR = "\n"  # device names and application ids hold no newline (inventory rules)
+
+
+def last_batches_per_day(
+    conn: Connection, tz: dt.tzinfo, now: dt.datetime
+) -> list[tuple[str, str, int, bool, dt.datetime, tuple[str, ...]]]:
+    """(site, component, run_id, all_ok, checked_at, targets): per site, component and local
+    day, the newest batch of checks recorded by `now`.
+
+    Readiness over time is read at the end of each day, when only the day's newest batch of
+    each component counts: the database groups the checks into batches and keeps those, and
+    the report reads about one row per site, component and day instead of every check.
+    """
+    c = m.check_results.c
+    batches = (
+        select(
+            c.site,
+            c.component,
+            c.run_id,
+            func.max(c.checked_at).label("at"),
+            func.min(cast(c.ok, Integer)).label("ok"),
+            func.aggregate_strings(c.target, _SEPARATOR).label("targets"),
+        )
+        .group_by(c.site, c.component, c.run_id)
+        .having(func.max(c.checked_at) <= now)
+        .subquery()
+    )
+    b = batches.c
+    day = local_day(b.at, conn.dialect.name, tz, now)
+    ranked = select(
+        b.site,
+        b.component,
+        b.run_id,
+        b.ok,
+        b.at,
+        b.targets,
+        func.row_number()
+        .over(partition_by=(b.site, b.component, day), order_by=(b.at.desc(), b.run_id.desc()))
+        .label("rank"),
+    ).subquery()
+    r = ranked.c
+    query = select(r.site, r.component, r.run_id, r.ok, r.at, r.targets).where(r.rank == 1)
+    return [
+        (
+            site,
+            component,
+            run_id,
+            bool(ok),
+            _utc(at),
+            tuple(targets.split(_SEPARATOR)) if targets else (),
+        )
+        for site, component, run_id, ok, at, targets in conn.execute(query)
+    ]
+
+
+def _utc(value: dt.datetime | str) -> dt.datetime:
+    # Through a subquery's aggregate SQLite may answer the stored text; both come out aware UTC.
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from digikel.store import Check, Drift
@@ -79,3 +80,69 @@ def test_the_sql_aggregation_matches_the_recorded_history(store, inv):
         recent
         and min(r.day for r in recent) >= (NOW - dt.timedelta(days=2)).astimezone(WITA).date()
     )
+
+
+def test_each_days_newest_batch_gives_the_same_readiness_series_as_every_check(store, inv):
+    """The chart's input grouped in SQL (one batch per site, component and day) against every
+    check grouped in Python as the report did before: the same points, from far fewer rows."""
+    from digikel.readiness.collect import site_facts
+    from digikel.readiness.history import readiness_series
+
+    rng = random.Random(4)
+    sites = [s for s in inv.sites if s.physical_works.status == "done"][:12]
+    for site in sites:
+        for _ in range(40):  # several runs a day, some failing, some leaving a device out
+            at = NOW - dt.timedelta(minutes=rng.randrange(0, 20 * 24 * 60))
+            run = store.start_run(kind="verify", operator="x", command_line="test")
+            store.record_checks(
+                run,
+                site.slug,
+                [
+                    Check(
+                        "network",
+                        "answers",
+                        rng.random() > 0.15,
+                        target=d.name,
+                        checked_at=at + dt.timedelta(seconds=i),
+                    )
+                    for i, d in enumerate(site.network_devices)
+                    if rng.random() > 0.05
+                ],
+            )
+    future = store.start_run(kind="verify", operator="x", command_line="test")
+    store.record_checks(
+        future, sites[0].slug, [Check("network", "x", False, target="x", checked_at=NOW + HOUR)]
+    )
+
+    every_batch: dict[tuple[str, str, int], list] = {}
+    for site, component, run_id, target, ok, at in store.check_summaries():
+        every_batch.setdefault((site, component, run_id), []).append((target, ok, at))
+    python_batches = [
+        (
+            site,
+            comp,
+            run,
+            all(r[1] for r in rows),
+            max(r[2] for r in rows),
+            tuple(r[0] for r in rows),
+        )
+        for (site, comp, run), rows in every_batch.items()
+        if max(r[2] for r in rows) <= NOW
+    ]
+    sql_batches = store.last_batches_per_day(WITA, now=NOW)
+    assert len(sql_batches) < len(python_batches) / 2
+
+    # Only the network is checked here: the other components would keep every site unready.
+    facts = [
+        replace(f, expected={"network": f.expected["network"]})
+        for f in (site_facts(s, [a.id for a in inv.applications]) for s in sites)
+    ]
+    week = dt.timedelta(days=7)
+    before = readiness_series(facts, {}, python_batches, NOW, week, WITA)
+    after = readiness_series(facts, {}, sql_batches, NOW, week, WITA)
+    assert after == before
+    assert len(after) >= 20
+    assert len({p.technically_ready for p in after}) > 2  # sites went green and back
+
+
+HOUR = dt.timedelta(hours=1)

@@ -58,17 +58,17 @@ def test_series_counts_ready_sites_per_day_with_staleness():
     now = dt.datetime(2024, 6, 20, 4, 0, tzinfo=UTC)  # 12:00 in Samarinda
     day = dt.timedelta(days=1)
     mark = ManualEvent("inaugurated", "mark", dt.date(2024, 6, 2), None, "budi", now - 18 * day)
-    summaries = [
-        ("a", "network", 1, "a-rtr01", True, now - 18 * day),  # green 2 June, stale after 9 June
-        ("b", "network", 2, "b-rtr01", False, now - 15 * day),
-        ("b", "network", 3, "b-rtr01", True, now - 1 * day),
+    batches = [
+        ("a", "network", 1, True, now - 18 * day, ("a-rtr01",)),  # green 2 June, stale 9 June
+        ("b", "network", 2, False, now - 15 * day, ("b-rtr01",)),
+        ("b", "network", 3, True, now - 1 * day, ("b-rtr01",)),
     ]
     events = {
         "a": [mark],
         "b": [ManualEvent("inaugurated", "mark", None, None, "x", now - 15 * day)],
     }
     points = readiness_series(
-        [_facts("a"), _facts("b")], events, summaries, now, dt.timedelta(days=7), WITA
+        [_facts("a"), _facts("b")], events, batches, now, dt.timedelta(days=7), WITA
     )
     by_day = {p.day: (p.ready, p.technically_ready, p.inaugurated) for p in points}
     assert by_day == {
