@@ -289,13 +289,23 @@ class Store:
         the watch compared and found as delivered, which closes their earlier drift. A target
         the watch did not look at keeps its drift open.
         """
-        from digikel.store.drift import drift_rows
+        from digikel.store.drift import drift_rows, open_drift_query
 
         if found_at is not None and found_at.tzinfo is None:
             raise ValueError("found_at must be timezone-aware")
         rows = drift_rows(run_id, site, found, clean, found_at or utcnow())
         with self._write() as conn:
             _run_operator(conn, run_id)  # an unknown run is bad input
+            if any(not row["drifted"] for row in rows):
+                # A clean row is kept only when it closes an open drift: a nightly watch of
+                # every target would otherwise add ~1,000 rows a night that say nothing new,
+                # and every `status` reads this table.
+                still_open = {(r.component, r.target) for r in conn.execute(open_drift_query(site))}
+                rows = [
+                    row
+                    for row in rows
+                    if row["drifted"] or (row["component"], row["target"]) in still_open
+                ]
             if rows:
                 conn.execute(insert(m.drift_records), rows)
         return sum(row["drifted"] for row in rows)

@@ -192,8 +192,9 @@ site_locks = Table(
 
 
 # What one watch (`digikel watch`) found of one target of a site: drifted (with the diff) or
-# clean. Clean rows are kept so "open drift" is the newest row per target, read in SQL: a target
-# a later watch found clean is no longer open. Never deleted, so the rows are the history.
+# clean again. "Open drift" is the newest row per target when it is drifted, read in SQL; a
+# clean row is written only when it closes an open drift (Store.record_drift), so the table
+# grows with changes, not with nights. Never deleted, so the rows are the history.
 drift_records = Table(
     "drift_records",
     metadata,

@@ -106,3 +106,22 @@ def test_a_site_is_named_once_until_its_state_changes_again(store):
     assert store.newly_changed({"loa-bakung": "siap"})[0].previous == "drift"
     with pytest.raises(ValueError, match="1 to 40 characters"):
         store.mark_notified({"sempaja": ""})
+
+
+def test_a_clean_target_is_written_only_when_it_closes_an_open_drift(store):
+    from sqlalchemy import func, select
+
+    from digikel.store.models import drift_records
+
+    def rows() -> int:
+        with store.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(drift_records)).scalar_one()
+
+    everything = [("network", f"loa-bakung-{d}") for d in ("rtr01", "sw01", "ap01")]
+    for _night in range(3):  # nights with nothing new add nothing
+        store.record_drift(watch(store), "loa-bakung", [], clean=everything, found_at=T0)
+    assert rows() == 0
+    store.record_drift(watch(store), "loa-bakung", [rule_added()], clean=everything[1:])
+    assert rows() == 1
+    store.record_drift(watch(store), "loa-bakung", [], clean=everything)
+    assert rows() == 2 and store.open_drift() == []  # the router's closing row, nothing else
