@@ -138,7 +138,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Belum ada pemeriksaan atau pemantauan yang tercatat.",
         "No checks or watches recorded yet.",
     ),
-    "report.history.days": ("Hari", "Days"),
+    "report.history.sheet": ("Riwayat per kecamatan", "History per kecamatan"),
     "report.history.last_day": ("Hari terakhir", "Last day"),
     "report.history.checked": ("Diperiksa", "Checked"),
     "report.history.green": ("Semua lulus", "All passed"),

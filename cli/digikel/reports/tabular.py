@@ -63,7 +63,7 @@ _FILL = {
 
 
 def city_xlsx(doc: dict[str, Any], path: Path) -> None:
-    """Sheets: summary (targets, kecamatan), sites, blockers, history."""
+    """Sheets: summary (targets, kecamatan), sites, blockers, history, history per kecamatan."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -150,5 +150,31 @@ def city_xlsx(doc: dict[str, Any], path: Path) -> None:
         history.append([point["date"], point["ready"], point["inaugurated"]])
     for cell in history[1]:
         cell.font = bold
+
+    per_kecamatan = book.create_sheet(t("report.history.sheet", lang)[:31])
+    per_kecamatan.append(
+        [
+            t("date", lang),
+            t("kecamatan", lang),
+            t("report.history.checked", lang),
+            t("report.history.green", lang),
+            t("report.history.drifted", lang),
+            t("report.history.targets", lang),
+        ]
+    )
+    for day in doc.get("kecamatan_history", []):
+        per_kecamatan.append(
+            [
+                day["date"],
+                day["kecamatan"],
+                day["sites_checked"],
+                day["sites_green"],
+                day["sites_drifted"],
+                day["targets_drifted"],
+            ]
+        )
+    for cell in per_kecamatan[1]:
+        cell.font = bold
+    per_kecamatan.freeze_panes = "A2"
 
     book.save(path)

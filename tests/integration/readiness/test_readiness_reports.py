@@ -82,7 +82,17 @@ def test_xlsx_report_opens_in_openpyxl(digikel, city, tmp_path):
     out = tmp_path / "laporan.xlsx"
     digikel("report", "--format", "xlsx", "-o", str(out))
     book = load_workbook(out)
-    assert book.sheetnames == ["Ringkasan", "Kelurahan", "Hambatan", "Kesiapan dari waktu ke waktu"]
+    assert book.sheetnames == [
+        "Ringkasan",
+        "Kelurahan",
+        "Hambatan",
+        "Kesiapan dari waktu ke waktu",
+        "Riwayat per kecamatan",
+    ]
+    per_day = list(book["Riwayat per kecamatan"].iter_rows(values_only=True))
+    assert per_day[0][:3] == ("Tanggal", "Kecamatan", "Diperiksa")
+    # The fixture's five checked sites, on the days they were checked.
+    assert sum(row[2] for row in per_day[1:]) == 8 and all(row[4] == 0 for row in per_day[1:])
     sites = book["Kelurahan"]
     assert sites.max_row == 60
     header = [c.value for c in sites[1]]
