@@ -3,9 +3,8 @@
 A site is named when its state changed since it was last named: "drift" (something differs
 from what was delivered), "tidak-siap" (no longer technically ready: a failed or stale check), or
 back to "siap". A site that stays drifted is not named again the next night. What was last named
-is the store's (`Store.newly_changed` / `Store.mark_notified`); a store without it keeps it in a
-JSON file. The state is remembered only once the webhook accepted the post, so a failed post
-names the same sites again next time.
+is the store's (`Store.newly_changed` / `Store.mark_notified`). The state is remembered only
+once the webhook accepted the post, so a failed post names the same sites again next time.
 
 The URL comes from `--webhook` or the config file (`[watch] webhook_url`, the file of
 digikel.store.settings.config_path()).
@@ -19,7 +18,6 @@ import tomllib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -110,40 +108,8 @@ def site_states(
     return states
 
 
-class _FileState:
-    """What was last named, in a JSON file: for a store without notification state."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def _load(self) -> dict[str, str]:
-        try:
-            data = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-    def newly_changed(self, now: dict[str, str]) -> list[tuple[str, str | None, str]]:
-        before = self._load()
-        return [(s, before.get(s), v) for s, v in sorted(now.items()) if before.get(s) != v]
-
-    def mark_notified(self, states: dict[str, str]) -> None:
-        data = self._load() | states
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
-        tmp.replace(self.path)
-
-
-def _changes(
-    store: Store, states: dict[str, str], options: WatchOptions
-) -> tuple[list[tuple[str, str | None, str]], Any]:
-    if hasattr(store, "newly_changed") and hasattr(store, "mark_notified"):
-        found = store.newly_changed(states)
-        return [(c.site, c.previous, c.current) for c in found], store.mark_notified
-    path = options.notify_state or options.artifacts_root.parent / "watch-notified.json"
-    state = _FileState(path)
-    return state.newly_changed(states), state.mark_notified
+def _changes(store: Store, states: dict[str, str]) -> list[tuple[str, str | None, str]]:
+    return [(c.site, c.previous, c.current) for c in store.newly_changed(states)]
 
 
 def payload(
@@ -228,7 +194,7 @@ def notify(
     """Post the summary when some site's state changed; remember the states once it is sent."""
     url = webhook_url(options.webhook_url)
     states = site_states(inv, store, result, options)
-    changes, remember = _changes(store, states, options)
+    changes = _changes(store, states)
     body = payload(inv, result, states, changes)
     named = [site for site, _, _ in changes]
     if not changes:
@@ -239,5 +205,5 @@ def notify(
         status = post(url, body)
     except DigikelError as exc:
         return Notification(_shown(url), False, None, body, named, str(exc))
-    remember({site: current for site, _, current in changes})
+    store.mark_notified({site: current for site, _, current in changes})
     return Notification(_shown(url), True, status, body, named)

@@ -44,8 +44,6 @@ class WatchOptions:
     # --notify: post a summary to the webhook (webhook_url, else the config's [watch] webhook_url)
     notify: bool = False
     webhook_url: str | None = None
-    # What was already announced (the store's, when it has it; else this file).
-    notify_state: Path | None = None
     max_age_days: float | None = None  # readiness's --max-age; None: the configured one
 
 

@@ -47,17 +47,13 @@ class DriftSink:
             self.drifts.extend(drifts)
         if self.store is None:
             return
-        import digikel.store as store_mod
+        from digikel.store import Drift as Found
 
-        record = getattr(self.store, "record_drift", None)
-        as_record = getattr(store_mod, "Drift", None)
-        if record is None or as_record is None:
-            return  # a store without drift records: the run's result still has them
         drifted = {d.target for d in drifts}
-        record(
+        self.store.record_drift(
             run_id,
             site,
-            [as_record(d.component, d.target, d.summary, d.diff) for d in drifts],
+            [Found(d.component, d.target, d.summary, d.diff) for d in drifts],
             clean=[(component, t) for t in compared if t not in drifted],
         )
 

@@ -47,7 +47,6 @@ class WatchLab:
             backups=self.backups,
             secrets=self.secrets,
             environment=LabEnvironment(self.inv, self.labsvc),
-            notify_state=self.root / "notified.json",
             **kw,
         )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digikel.errors import DigikelError, InputError
-from digikel.watch.notify import _FileState, post, webhook_url
+from digikel.watch.notify import post, webhook_url
 
 
 def test_the_webhook_comes_from_the_config_file(tmp_path: Path, monkeypatch) -> None:
@@ -37,15 +37,18 @@ def test_a_bad_or_missing_webhook_is_bad_input(tmp_path: Path, monkeypatch, text
 
 
 def test_a_state_is_named_once_until_it_changes(tmp_path: Path) -> None:
-    state = _FileState(tmp_path / "notified.json")
-    now = {"a": "drift", "b": "siap"}
-    assert state.newly_changed(now) == [("a", None, "drift"), ("b", None, "siap")]
-    state.mark_notified(now)
-    assert state.newly_changed(now) == []
-    assert state.newly_changed({"a": "siap", "b": "siap"}) == [("a", "drift", "siap")]
-    # A site this pass did not watch keeps what was named for it.
-    state.mark_notified({"a": "siap"})
-    assert state.newly_changed({"b": "siap"}) == []
+    from digikel.store import open_store
+    from digikel.watch.notify import _changes
+
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        now = {"a": "drift", "b": "siap"}
+        assert _changes(store, now) == [("a", None, "drift"), ("b", None, "siap")]
+        store.mark_notified(now)
+        assert _changes(store, now) == []
+        assert _changes(store, {"a": "siap", "b": "siap"}) == [("a", "drift", "siap")]
+        # A site this pass did not watch keeps what was named for it.
+        store.mark_notified({"a": "siap"})
+        assert _changes(store, {"b": "siap"}) == []
 
 
 def test_a_post_nobody_answers_is_an_error_naming_the_host_only() -> None:
