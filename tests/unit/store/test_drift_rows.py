@@ -31,11 +31,26 @@ def test_drifted_and_clean_targets_become_one_row_each():
     ("drift", "message"),
     [
         (Drift("network", "", "x", "d"), "expected a target"),
-        (Drift("network", "rtr", "", "d"), "one non-empty line"),
-        (Drift("network", "rtr", "x" * (SUMMARY_MAX + 1), "d"), "one non-empty line"),
+        (Drift("network", "rtr", " \n ", "d"), "expected a summary"),
         (Drift("displays", "tv", "x", "d"), "expected one of network, endpoints"),
     ],
 )
 def test_a_malformed_finding_is_refused(drift, message):
     with pytest.raises(ValueError, match=message):
         drift_rows(1, "sempaja", [drift], [], AT)
+
+
+def test_a_summary_is_put_on_one_line_and_cut_to_the_column():
+    long = "task " * 100
+    rows = drift_rows(
+        1,
+        "sempaja",
+        [
+            Drift("endpoints", "pc01", "2 task(s):\n  edge policy", "d"),
+            Drift("network", "r", long, "d"),
+        ],
+        [],
+        AT,
+    )
+    assert rows[0]["summary"] == "2 task(s): edge policy"
+    assert len(rows[1]["summary"]) == SUMMARY_MAX and rows[1]["summary"].endswith("\u2026")
