@@ -34,7 +34,8 @@ def drift_rows(
         if not summary:
             raise ValueError(f"drift of {drift.target!r}: expected a summary (the diff is apart)")
         rows.append(_row(run_id, site, drift.component, drift.target, at, drift, summary))
-    for component, target in clean:
+    # The same clean target twice says the same thing twice: kept once.
+    for component, target in dict.fromkeys(clean):
         _check_target(component, target, seen)
         rows.append(_row(run_id, site, component, target, at, None))
     return rows

@@ -54,3 +54,11 @@ def test_a_summary_is_put_on_one_line_and_cut_to_the_column():
     )
     assert rows[0]["summary"] == "2 task(s): edge policy"
     assert len(rows[1]["summary"]) == SUMMARY_MAX and rows[1]["summary"].endswith("\u2026")
+
+
+def test_a_target_both_drifted_and_clean_is_refused_and_a_repeated_clean_one_kept_once():
+    found = [Drift("network", "rtr", "x", "d")]
+    with pytest.raises(ValueError, match="given twice"):
+        drift_rows(1, "sempaja", found, [("network", "rtr")], AT)
+    rows = drift_rows(1, "sempaja", found, [("network", "sw"), ("network", "sw")], AT)
+    assert [(r["target"], r["drifted"]) for r in rows] == [("rtr", True), ("sw", False)]
