@@ -11,8 +11,12 @@ import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digikel.errors import DigikelError, InputError
+
+if TYPE_CHECKING:
+    from digikel.inventory.model import Site
 
 POLICY_FILE = "/etc/chromium/policies/managed/digikel-counter.json"
 # What the engineer set: another home page, and the developer tools back on.
@@ -113,3 +117,18 @@ def drift_endpoints(
                 f"unknown endpoint drift {kind!r}: expected one of {', '.join(ENDPOINT_DRIFTS)}"
             )
     return made
+
+
+def running_counter(site: Site, state_dir: Path | str | None = None) -> str:
+    """The site's first counter PC whose container runs (`digikel lab drift SITE`'s target)."""
+    from digikel.labsvc.containers import containers_status
+
+    counters = [d.name for d in site.devices if d.role == "counter"]
+    running = {s.name for s in containers_status(counters, state_dir=state_dir) if s.ready}
+    for host in counters:
+        if host in running:
+            return host
+    raise InputError(
+        f"{site.slug}: no counter PC container runs; start one with "
+        f"`digikel lab services up --site {site.slug} --only containers`"
+    )
