@@ -146,23 +146,35 @@ def _label(item: Any) -> str:
     return "" if item is None else str(item)
 
 
+TASK_EVENTS = ("runner_on_ok", "runner_on_skipped")  # a task's result (a loop's: all items)
+ITEM_EVENTS = ("runner_item_on_ok", "runner_item_on_skipped")  # one loop item's result
+
+
+def _results_of(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The results an event stands for: one loop item's, or a task's without a loop. A loop's
+    task event is left out (its items came as item events; a skipped one carries no result)."""
+    kind = event.get("event")
+    res = (event.get("event_data", {}) or {}).get("res", {}) or {}
+    if not isinstance(res, dict):
+        return []
+    if kind in ITEM_EVENTS:
+        return [res]
+    if kind in TASK_EVENTS and not isinstance(res.get("results"), list):
+        return [res]
+    return []
+
+
 def changes_from_events(events: Iterable[dict[str, Any]]) -> dict[str, HostChanges]:
-    """Per host, the tasks check mode would change and their diffs, from ansible-runner events
-    (the final event of each task: a loop's items are in its `results`)."""
+    """Per host, the tasks check mode would change and their diffs, from ansible-runner events."""
     hosts: dict[str, HostChanges] = {}
     for event in events:
-        if event.get("event") not in ("runner_on_ok", "runner_on_skipped"):
-            continue
         data = event.get("event_data", {}) or {}
-        res = data.get("res", {}) or {}
         host = data.get("host")
-        if not host or not isinstance(res, dict):
+        if not host:
             continue
-        looped = res.get("results")
-        items: list[Any] = looped if isinstance(looped, list) else [res]
         task = str(data.get("task", "")) or "(unnamed task)"
-        for item in items:
-            if not isinstance(item, dict) or not _would_change(item):
+        for item in _results_of(event):
+            if not _would_change(item):
                 continue
             label = _label(item.get("item"))
             name = f"{task} ({label})" if label else task

@@ -70,7 +70,8 @@ def fingerprint(container: str) -> str:
 def cups_has_saved(container: str, deleted: str) -> None:
     """Wait (bounded) until cupsd wrote the deletion to printers.conf: it saves its files a while
     after the change (DirtyCleanInterval), and that write is the engineer's, not the watch's."""
-    script = f"grep -c '<Printer {deleted}>' /etc/cups/printers.conf || true"
+    # <Printer q> or <DefaultPrinter q>; a read (lpstat) keeps cupsd awake to save.
+    script = f"lpstat -e >/dev/null; grep -c 'Printer {deleted}>' /etc/cups/printers.conf || true"
     for _ in range(120):
         done = subprocess.run(
             ["podman", "exec", container, "sh", "-c", script],

@@ -97,37 +97,46 @@ def test_check_mode_events_give_per_host_changes() -> None:
             },
         ),
         ok_event("pc01", "Unchanged", {"changed": False}),
+        # A loop: each item as it was seen (as ansible-runner sends them), then the task's
+        # own event, which for a skipped loop carries no result at all.
         {
-            "event": "runner_on_skipped",
+            "event": "runner_item_on_skipped",
             "event_data": {
                 "host": "pc01",
                 "task": "Install a queue",
                 "res": {
-                    "results": [
-                        {
-                            "item": {"name": "prn01"},
-                            "msg": "Command would have run if not in check mode",
-                            "skipped": True,
-                            "changed": False,
-                            "cmd": ["lpadmin", "-p", "prn01"],
-                        },
-                        {
-                            "item": {"name": "prn02"},
-                            "skipped": True,
-                            "skip_reason": "Conditional result was False",
-                        },
-                    ]
+                    "item": {"name": "prn01"},
+                    "msg": "Command would have run if not in check mode",
+                    "skipped": True,
+                    "changed": False,
+                    "cmd": ["lpadmin", "-p", "prn01"],
                 },
             },
         },
-        ok_event("pc02", "Unchanged", {"changed": False}),
+        {
+            "event": "runner_item_on_skipped",
+            "event_data": {
+                "host": "pc01",
+                "task": "Install a queue",
+                "res": {
+                    "item": {"name": "prn02"},
+                    "skipped": True,
+                    "skip_reason": "Conditional result was False",
+                },
+            },
+        },
+        {"event": "runner_on_skipped", "event_data": {"host": "pc01", "task": "Install a queue"}},
+        # A loop that changed: its items, then its task event with every item again (not twice).
         {
             "event": "runner_item_on_ok",
-            "event_data": {"host": "pc02", "task": "t", "res": {"changed": True}},
+            "event_data": {"host": "pc03", "task": "Loop", "res": {"item": "a", "changed": True}},
         },
+        ok_event("pc03", "Loop", {"changed": True, "results": [{"item": "a", "changed": True}]}),
+        ok_event("pc02", "Unchanged", {"changed": False}),
     ]
     changes = changes_from_events(events)
-    assert sorted(changes) == ["pc01"]
+    assert sorted(changes) == ["pc01", "pc03"]
+    assert changes["pc03"].tasks == ["Loop (a)"]
     assert changes["pc01"].tasks == ["Point chromium at the portal", "Install a queue (prn01)"]
     drift = endpoint_drift("s", "pc01", changes["pc01"], ["https://portal"])
     assert drift.component == "endpoints"
