@@ -60,6 +60,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "app",
         "Recorded runs: who ran what, when, and what it changed.",
     ),
+    "watch": (
+        "digikel.cli.watch",
+        "watch",
+        "Watch sites read-only: network drift, endpoint drift, printers, portal and applications.",
+    ),
+    "drift": (
+        "digikel.cli.drift",
+        "drift",
+        "What differs from what was delivered, per site and device or host, newest first.",
+    ),
 }
 # The root's options that every command also accepts after its own name.
 GLOBAL_OPTIONS = ("--json", "--verbose", "--debug", "--inventory", "--project")

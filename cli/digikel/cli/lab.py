@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from digikel.cli.common import Context, emit_json, handles_errors, stderr_console
+from digikel.cli.common import Context, emit_json, handles_errors, stderr_console, stdout_console
 from digikel.cli.options import AllOpt, KecamatanOpt, SiteOpt, WaveOpt
 
 if TYPE_CHECKING:
@@ -367,6 +367,70 @@ def known_hosts(
         emit_json({"path": str(path), "entries": count})
     else:
         stderr_console().print(f"lab: wrote {count} host keys to {path}")
+
+
+DRIFT_KINDS = ("firewall-rule", "vlan-rename", "browser-policy", "printer-queue")
+
+
+@app.command()
+@handles_errors
+def drift(
+    ctx: typer.Context,
+    site: Annotated[str, typer.Argument(help="The lab site to change by hand.")],
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help="Which hand change (repeatable): firewall-rule, vlan-rename (the router), "
+            "browser-policy, printer-queue (a counter PC's container); none: all four (the "
+            "endpoint ones only where the site's containers run).",
+        ),
+    ] = None,
+    labsvc_dir: Annotated[
+        Path | None,
+        typer.Option("--labsvc-dir", help="The lab services' state (its containers)."),
+    ] = None,
+) -> None:
+    """Change a lab site by hand, as a field engineer would: for `digikel watch` to find and a
+    rollout to put back. Never on a real site: only the lab environment."""
+    from digikel.errors import InputError
+    from digikel.inventory.secrets import load_secrets
+    from digikel.lab.drift import NETWORK_DRIFTS, drift_network
+
+    obj = _obj(ctx)
+    inv: Inventory = obj.load_inventory()
+    if inv.environment != "lab":
+        raise InputError(
+            f"{obj.inventory_path}: lab drift changes lab sites only (environment "
+            f"{inv.environment!r})"
+        )
+    for item in kind or []:
+        if item not in DRIFT_KINDS:
+            raise InputError(f"--kind {item!r}: expected one of {', '.join(DRIFT_KINDS)}")
+    chosen = inv.site(site)
+    network = tuple(k for k in (kind or DRIFT_KINDS) if k in NETWORK_DRIFTS)
+    endpoint = tuple(k for k in (kind or DRIFT_KINDS) if k not in NETWORK_DRIFTS)
+    made = [c.as_dict() for c in drift_network(inv, chosen, load_secrets(inv), network)]
+    skipped = ""
+    if endpoint:
+        from digikel.labsvc.drift import drift_endpoints, running_counter
+
+        directory = (labsvc_dir or obj.project.labsvc_state).resolve()
+        try:
+            host = running_counter(chosen, directory)
+        except InputError as exc:
+            if kind:  # asked for by name: say why it cannot be done
+                raise
+            skipped = str(exc)
+        else:
+            made += [c.as_dict() for c in drift_endpoints(host, endpoint, directory)]
+    if obj.json:
+        emit_json({"site": chosen.slug, "changes": made, "skipped": skipped or None})
+        return
+    for change in made:
+        stdout_console().print(f"{change['target']}: {change['kind']}: {change['detail']}")
+    if skipped:
+        stderr_console().print(f"endpoint changes skipped: {skipped}")
 
 
 def _services() -> None:
