@@ -105,3 +105,33 @@ def test_refresh_refuses_wrong_arguments() -> None:
     )
     assert result.returncode == 2
     assert "Usage: digikel-portal-refresh CATALOGUE.json OUTPUT_DIR" in result.stderr
+
+
+def test_a_kelurahan_that_hides_every_application_shows_none_and_one_without_a_list_all(
+    tmp_path: Path, live_url: str
+) -> None:
+    """`applications: []` hides them all; only a missing list means every application (an empty
+    list once fell back to all of them)."""
+    catalogue = {
+        "city": "Samarinda", "timeout": 3, "verify_tls": True, "probe_overrides": {},
+        "applications": [
+            {"id": "one", "name": "One", "department": "Dinsos", "url": live_url, "purpose": "p"},
+            {"id": "two", "name": "Two", "department": "Dinsos", "url": live_url, "purpose": "q"},
+        ],
+        "sites": [
+            {"slug": "none-here", "name": "None", "kecamatan": "K", "number": 1,
+             "applications": []},
+            {"slug": "all-here", "name": "All", "kecamatan": "K", "number": 2},
+        ],
+    }  # fmt: skip
+    (tmp_path / "catalogue.json").write_text(json.dumps(catalogue))
+    out = tmp_path / "www"
+    result = subprocess.run(
+        [sys.executable, str(PROGRAM), str(tmp_path / "catalogue.json"), str(out)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    empty = (out / "none-here" / "index.html").read_text()
+    assert 'data-app="one"' not in empty and 'data-app="two"' not in empty
+    full = (out / "all-here" / "index.html").read_text()
+    assert 'data-app="one"' in full and 'data-app="two"' in full
