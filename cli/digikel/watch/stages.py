@@ -80,14 +80,29 @@ def _drift_of(ctx: StageContext, result: DeviceResult, backups: BackupStore) -> 
     _, running = backups.read(device.site, device.name, device.platform, result.backup or "latest")
     work = Work(ctx.inventory, device, ctx.vault(), Options(store=backups))
     intended = work.intended()
+    commands, unmanaged = _plan(device.platform, work, running, intended)
     return network_drift(
         ctx.site.slug,
         device.name,
-        work.driver.plan(running, intended),
-        work.driver.readable_diff(running, intended),
-        work.driver.unmanaged(running, intended),
+        commands,
+        # The readable diff only for a device that drifted: most are as intended.
+        work.driver.readable_diff(running, intended) if commands or unmanaged else "",
+        unmanaged,
         _secret_values(ctx),
     )
+
+
+def _plan(platform: str, work: Any, running: str, intended: str) -> tuple[list[str], list[str]]:
+    """The push's plan (no prune, no rotation) and the items digikel does not manage; RouterOS
+    parses each text once for both (its driver's plan and unmanaged would parse them twice)."""
+    if platform == "routeros":
+        from digikel.network import routeros_config
+
+        found = routeros_config.plan(
+            routeros_config.parse(running), routeros_config.parse(intended)
+        )
+        return found.commands, found.unmanaged
+    return work.driver.plan(running, intended), work.driver.unmanaged(running, intended)
 
 
 def network_watch(sink: DriftSink, backups: BackupStore) -> Callable[[StageContext], StageOutcome]:
