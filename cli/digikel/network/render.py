@@ -8,6 +8,7 @@ disk with `digikel network render --show-secrets`.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -92,10 +93,19 @@ def routeros_quote(value: Any) -> str:
 
 
 def _environment() -> Any:
+    return _environment_for(str(templates_dir()))
+
+
+# One environment per templates folder, so each template is compiled once per process, not once
+# per device: compiling was ~90 % of rendering (7.2 of 8.0 s for the city's 179 devices), which
+# made a city-wide watch or push CPU-bound on two cores. Jinja re-reads a template whose file
+# changed (auto_reload), so an edited template is still what renders next.
+@functools.lru_cache(maxsize=8)
+def _environment_for(folder: str) -> Any:
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        loader=jinja2.FileSystemLoader(folder),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
