@@ -76,3 +76,19 @@ def test_endpoints_quick(tmp_path: Path) -> None:
     names = set(data["figures"])
     assert {"defaults: no change", "tuned: no change"} <= names, names
     assert data["ratios"], data
+
+
+@pytest.mark.lab
+def test_watch_quick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two delivered sites: the watch pass finds them as delivered, beside its baseline."""
+    import os
+
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    monkeypatch.setenv("DIGIKEL_BENCH_WATCH_PORT", str(2662 + worker))
+    data = quick("watch", tmp_path)
+    assert data["sites"] == 2
+    summary = data["watch_summary"]
+    assert summary["status"] == "ok" and summary["sites"] == 2, summary
+    assert summary["drifted"] == [], summary  # just pushed: nothing differs
+    assert data["watch_over_baseline"] > 0
+    assert {"watch (8 sites)", "backup + verify (sum, run by run)"} <= set(data["figures"])
