@@ -249,6 +249,8 @@ def endpoint_checks(ctx: StageContext) -> list[Check]:
             False,
             private,
             playbook=VERIFY_PLAYBOOK,
+            # Where verify.yml fetches evidence files (a display's screenshot), per run.
+            extravars={"digikel_evidence_dir": str(private / "evidence")},
             connections=connections,
             facts_dir=endpoints.facts_dir,
         ),
