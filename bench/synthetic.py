@@ -46,6 +46,7 @@ def write_synthetic(target: Path, factor: int) -> Path:
     env.write_text(
         "plugin: digikel\nenvironment: lab\nreference: null\n"
         "lab_network_prefix: 127.64.0.0/10\nlab_printer_port_base: 1024\n"
+        "lab_endpoint_prefix: 127.128.0.0/10\n"
     )
     return env
 

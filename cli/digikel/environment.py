@@ -47,8 +47,9 @@ class Endpoints:
     reachable: list[str]
     # Hosts the environment does not run (a lab container not started): not a failure.
     absent: list[str] = field(default_factory=list)
-    # host -> ansible_host, read after the city inventory; empty: the inventory's ansible_host.
-    connections: dict[str, str] = field(default_factory=dict)
+    # host -> connection variables (ansible_host, ansible_port, ansible_ssh_common_args), read
+    # after the city inventory's; empty: the inventory's.
+    connections: dict[str, dict[str, object]] = field(default_factory=dict)
     # Ansible's fact cache for this environment; None: ansible.cfg's.
     facts_dir: Path | None = None
     # How to bring the absent hosts up, for the operator.

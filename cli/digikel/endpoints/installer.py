@@ -98,8 +98,14 @@ def answers_for(inv: Inventory, site: Site, device: Device, ssh_key: str) -> Ans
 
 def first_boot_script(answers: Answers) -> str:
     """The late_command: admin's SSH key, passwordless sudo, no root or password logins."""
-    user = shlex.quote(answers.admin)
-    key = shlex.quote(answers.ssh_key)
+    return account_script(answers.admin, answers.ssh_key)
+
+
+def account_script(admin: str, ssh_key: str) -> str:
+    """What the late_command does to an installed system whose account `admin` exists (the lab
+    applies the same to its containers)."""
+    user = shlex.quote(admin)
+    key = shlex.quote(ssh_key)
     return f"""set -eu
 user={user}
 home=$(getent passwd "$user" | cut -d: -f6)

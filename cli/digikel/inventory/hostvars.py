@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+from pathlib import Path
 from typing import Any
 
 from digikel.inventory.model import Device, Inventory, Site, snake
@@ -72,16 +74,24 @@ def _connection_vars(inv: Inventory, device: Device) -> dict[str, Any]:
         }
     if device.role == "printer":
         return {"ansible_host": device.connect_host, "ansible_port": device.connect_port}
-    if inv.environment == "lab":
-        return {
-            "ansible_host": device.connect_host,
-            "ansible_connection": "containers.podman.podman",
-        }
+    # Counters, displays and the portal: SSH as the installer's admin account, in every
+    # environment alike (the lab differs only in address and port). The host key must be the
+    # pinned one: unknown or changed is refused, never learnt (docs/secrets.md).
     return {
+        "ansible_connection": "ssh",
         "ansible_host": device.connect_host,
         "ansible_port": device.connect_port,
         "ansible_user": inv.city.accounts.admins[0].name,
+        "ansible_ssh_common_args": ssh_common_args(inv.endpoints_known_hosts),
     }
+
+
+def ssh_common_args(known_hosts: Path) -> str:
+    """OpenSSH options of every endpoint connection: verify against `known_hosts` alone."""
+    return (
+        f"-o StrictHostKeyChecking=yes -o UserKnownHostsFile={shlex.quote(str(known_hosts))}"
+        " -o GlobalKnownHostsFile=/dev/null -o UpdateHostKeys=no"
+    )
 
 
 def city_vars(inv: Inventory) -> dict[str, Any]:

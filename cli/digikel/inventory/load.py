@@ -133,6 +133,9 @@ def build_inventory(env_file: Path) -> tuple[Inventory | None, list[Problem]]:
         known_hosts_path=(base / env.known_hosts).resolve(),
         portal=_portal(city, env),
         macs_path=macs_file,
+        endpoint_known_hosts_path=(
+            (base / env.endpoint_known_hosts).resolve() if env.endpoint_known_hosts else None
+        ),
     )
     return inventory, problems
 
@@ -291,7 +294,7 @@ def _device(
     address = plan.device_address(segment, role, index) if segment else IPv4Address(0)
     spec = city.models.get(model)
     platform = spec.platform if spec else "unknown"
-    host, port = _connect(env, role, number, address, plan.device_name(slug, role, index))
+    host, port = _connect(env, role, number, address)
     return Device(
         name=plan.device_name(slug, role, index),
         role=role,
@@ -307,9 +310,7 @@ def _device(
     )
 
 
-def _connect(
-    env: EnvironmentFile, role: str, number: int, address: IPv4Address, name: str
-) -> tuple[str, int]:
+def _connect(env: EnvironmentFile, role: str, number: int, address: IPv4Address) -> tuple[str, int]:
     """Where digikel reaches a device in this environment."""
     if env.environment == "production":
         return str(address), 631 if role == "printer" else 22
@@ -320,7 +321,10 @@ def _connect(
         # ippeveprinter cannot listen on one 127.x address (it wants IPv4 and IPv6 of a name),
         # so lab printers share localhost and differ by port: 1SSOO = site SS, octet OO.
         return "127.0.0.1", plan.lab_printer_port(env.lab_printer_port_base, number, last_octet)
-    return name, 22  # a podman container named after the host
+    # Counters and displays: a podman container running sshd, published at 127.67.S.O. A counter
+    # and a display share their last octet (one per VLAN), so displays answer on the next port.
+    endpoint = plan.lab_address(env.lab_endpoint_prefix, number, last_octet)
+    return str(endpoint), env.lab_endpoint_ssh_port + (1 if role == "display" else 0)
 
 
 def _portal(city: CityFile, env: EnvironmentFile) -> Device:
@@ -335,8 +339,12 @@ def _portal(city: CityFile, env: EnvironmentFile) -> Device:
         address=city.datacentre.portal,
         segment="datacentre",
         site="",
-        connect_host=name if lab else str(city.datacentre.portal),
-        connect_port=22,
+        connect_host=(
+            str(plan.lab_address(env.lab_endpoint_prefix, 0, int(city.datacentre.portal) & 0xFF))
+            if lab
+            else str(city.datacentre.portal)
+        ),
+        connect_port=env.lab_endpoint_ssh_port if lab else 22,
     )
 
 

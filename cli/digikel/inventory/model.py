@@ -116,6 +116,7 @@ class Inventory:
     known_hosts_path: Path
     portal: Device
     macs_path: Path | None = None
+    endpoint_known_hosts_path: Path | None = None  # None: known_hosts_path
     _by_name: dict[str, Device] = field(default_factory=dict, repr=False)
 
     _by_slug: dict[str, Site] = field(default_factory=dict, repr=False)
@@ -124,6 +125,11 @@ class Inventory:
         self._by_name = {d.name: d for s in self.sites for d in s.devices}
         self._by_name[self.portal.name] = self.portal
         self._by_slug = {s.slug: s for s in self.sites}
+
+    @property
+    def endpoints_known_hosts(self) -> Path:
+        """The known_hosts Ansible verifies the counters', displays' and portal's keys against."""
+        return self.endpoint_known_hosts_path or self.known_hosts_path
 
     @property
     def env_dir(self) -> Path:

@@ -233,5 +233,13 @@ class EnvironmentFile(Strict):
     macs: str = "macs.yml"
     lab_network_prefix: Network = IPv4Network("127.64.0.0/16")
     lab_ssh_port: Whole = Field(default=2222, ge=1, le=65535)
+    # Lab endpoints (podman containers running sshd) are published at <prefix>.<site>.<octet>:port
+    # (displays: port + 1), so Ansible reaches them over SSH exactly as in production, only at
+    # another address and port.
+    lab_endpoint_prefix: Network = IPv4Network("127.67.0.0/16")
+    lab_endpoint_ssh_port: Whole = Field(default=2200, ge=1, le=65534)
+    # The pinned SSH host keys of the counters, displays and portal (OpenSSH known_hosts); null:
+    # `known_hosts`. The lab's endpoints make their own keys at first boot, pinned by the lab.
+    endpoint_known_hosts: str | None = None
     # Lab printers listen on localhost at base + 100 x site number + last octet.
     lab_printer_port_base: Whole = Field(default=10000, ge=1024, le=45000)

@@ -1,14 +1,23 @@
 """The endpoints of chosen sites (and the data-centre portal) as podman systemd containers.
 
-Each container has its inventory host as hostname and is named after it in the operator's lab
-(what the lab inventory's `ansible_connection=containers.podman.podman, ansible_host=<host name>`
-expects); another lab instance on the same machine (a test's) names it `<instance>-<host>` and
-labels it with its instance, so that labs never find, reuse or remove each other's containers
-(instance.py). Functions take host names; `ContainerStatus.container` is podman's name.
-Options mirror the endpoint roles' Molecule platforms (roles/*/molecule/default/molecule.yml):
-the locally built systemd image, `--systemd=always`, `/sbin/init`, NET_ADMIN (nftables) and an
-apt archive cache on the host, one per container: a rollout converges a site's PCs at the same
-time, and apt in two containers must never share one archive lock.
+Each container is a PC as the Debian installer leaves it (scripts/build-endpoint-image.sh: the
+systemd base image plus openssh-server), reached over SSH as in production:
+
+- its sshd is published where the lab inventory says (127.67.<site>.<octet>:2200, displays 2201);
+  another lab instance on the same machine (a test's) publishes on 127.0.0.1 at a port podman
+  picks, and its environment tells Ansible where (environment.py);
+- at its first boot it makes its own host keys; the lab then applies the installer's late_command
+  (cli/digikel/endpoints/installer.py: the admin account with digikel's key, passwordless sudo,
+  no root or password logins) and pins the new ed25519 key in the instance's known_hosts, read
+  over podman (the lab's console), never over the network it is meant to verify.
+
+It has its inventory host as hostname and is named after it in the operator's lab; another
+instance names it `<instance>-<host>` and labels it with its instance, so that labs never find,
+reuse or remove each other's containers (instance.py). Functions take host names;
+`ContainerStatus.container` is podman's name. Options mirror the endpoint roles' Molecule
+platforms (roles/*/molecule/default/molecule.yml): `--systemd=always`, `/sbin/init`, NET_ADMIN
+(nftables) and an apt archive cache on the host, one per container: a rollout converges a site's
+PCs at the same time, and apt in two containers must never share one archive lock.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -28,16 +38,19 @@ from digikel.errors import DigikelError, InputError
 from digikel.labsvc.instance import Instance, lab_instance
 
 if TYPE_CHECKING:
-    from digikel.inventory.model import Inventory, Site
+    from digikel.inventory.model import Device, Inventory, Site
 
 LABEL = "digikel.labsvc"
-DEFAULT_IMAGE = "localhost/digikel-debian12-systemd:4"
+DEFAULT_IMAGE = "localhost/digikel-debian12-endpoint:2"
 INSTANCE_LABEL = f"{LABEL}.instance"
 APT_CACHE = Path("/var/cache/digikel/apt-archives")
-BUILD_SCRIPT = Path("scripts") / "build-base-image.sh"
+BUILD_SCRIPT = Path("scripts") / "build-endpoint-image.sh"
 PORTAL_NAME = "dc-portal01"
-# Endpoint containers are full systemd machines: beyond a few sites this machine runs out.
-MAX_SITES = 3
+KNOWN_HOSTS = "known_hosts"  # in the instance's state directory
+FIRST_BOOT_MARK = "/var/lib/digikel-lab-installed"
+# Endpoint containers are full systemd machines; docs/lab-services.md sizes them (the ten pilot
+# sites' 50 PCs and displays fit this machine's memory; their converge is what takes time).
+MAX_SITES = 10
 SYSTEMD_READY = ("running", "degraded")
 
 
@@ -47,6 +60,9 @@ class ContainerSpec:
     role: str  # counter | display | portal
     site: str  # slug; "" for the data-centre portal
     publish: tuple[str, ...] = ()
+    # The installer's admin account and late_command (its key, sudo rule and sshd policy).
+    admin: str = ""
+    first_boot: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,41 +107,62 @@ def container_specs(
     """Counters and displays of `sites` (at most MAX_SITES), then dc-portal01 when `portal`.
     With `hosts`, exactly those hosts instead (counters, displays or dc-portal01). The portal
     publishes on the lab instance's portal address (default: that of DIGIKEL_LABSVC_DIR)."""
-    publish = (instance or lab_instance()).portal_publish
+    instance = instance or lab_instance()
     if hosts:
-        specs = []
+        chosen = []
         for host in dict.fromkeys(hosts):
-            if host == PORTAL_NAME:
-                specs.append(ContainerSpec(PORTAL_NAME, "portal", "", (publish,)))
-                continue
             device = inv.device(host)
-            if device.role not in ("counter", "display"):
+            if device.role not in ("counter", "display", "portal"):
                 raise InputError(
                     f"{host} is a {device.role}: only counters, displays and {PORTAL_NAME} "
                     "run as containers in the lab"
                 )
-            specs.append(ContainerSpec(device.name, device.role, device.site))
-        return specs
-    if len(sites) > MAX_SITES:
-        raise InputError(
-            f"{len(sites)} sites chosen: endpoint containers run for at most {MAX_SITES} sites "
-            "at once (each endpoint is a full systemd container); choose them with --site"
-        )
-    specs = [
-        ContainerSpec(d.name, d.role, site.slug)
-        for site in sites
-        for d in site.devices
-        if d.role in ("counter", "display")
-    ]
-    if portal:
-        specs.append(ContainerSpec(PORTAL_NAME, "portal", "", (publish,)))
-    return specs
+            chosen.append(device)
+    else:
+        if len(sites) > MAX_SITES:
+            raise InputError(
+                f"{len(sites)} sites chosen: endpoint containers run for at most {MAX_SITES} "
+                "sites at once (each endpoint is a full systemd container, docs/lab-services.md);"
+                " choose them with --site or --wave"
+            )
+        chosen = [d for site in sites for d in site.devices if d.role in ("counter", "display")]
+        if portal:
+            chosen.append(inv.portal)
+    key = _admin_key(inv) if chosen else ""
+    return [_spec(inv, device, key, instance) for device in chosen]
+
+
+def _admin_key(inv: Inventory) -> str:
+    """digikel's SSH public key from the vault, as the installer's answers carry it."""
+    from digikel.endpoints.installer import VAULT_KEY
+    from digikel.inventory.secrets import load_secrets
+
+    key = load_secrets(inv).get(VAULT_KEY)
+    if not isinstance(key, str) or not key.strip():
+        raise InputError(f"{VAULT_KEY} is missing from the lab vault: the PCs need digikel's key")
+    return key.strip()
+
+
+def _spec(inv: Inventory, device: Device, key: str, instance: Instance) -> ContainerSpec:
+    from digikel.endpoints.installer import account_script
+
+    # The operator's lab publishes sshd where the inventory says; a test's instance lets podman
+    # pick a free port on 127.0.0.1, so it never takes the operator's addresses.
+    ssh = (
+        f"{device.connect_host}:{device.connect_port}:22" if not instance.name else "127.0.0.1::22"
+    )
+    admin = inv.city.accounts.admins[0].name
+    script = account_script(admin, key)
+    if device.role == "portal":
+        publish = (ssh, instance.portal_publish)
+        return ContainerSpec(device.name, "portal", "", publish, admin, script)
+    return ContainerSpec(device.name, device.role, device.site, (ssh,), admin, script)
 
 
 def base_image(repo_root: Path | None = None) -> str:
-    """DIGIKEL_BASE_IMAGE, else the image scripts/build-base-image.sh builds (one source of the
-    tag, so bumping it there is enough), else the known default."""
-    configured = os.environ.get("DIGIKEL_BASE_IMAGE")
+    """DIGIKEL_ENDPOINT_IMAGE, else the image scripts/build-endpoint-image.sh builds (one source
+    of the tag, so bumping it there is enough), else the known default."""
+    configured = os.environ.get("DIGIKEL_ENDPOINT_IMAGE")
     if configured:
         return configured
     if repo_root is not None:
@@ -133,7 +170,7 @@ def base_image(repo_root: Path | None = None) -> str:
             text = (repo_root / BUILD_SCRIPT).read_text()
         except OSError:
             return DEFAULT_IMAGE
-        match = re.search(r'IMAGE="\$\{DIGIKEL_BASE_IMAGE:-([^}"]+)\}"', text)
+        match = re.search(r'IMAGE="\$\{DIGIKEL_ENDPOINT_IMAGE:-([^}"]+)\}"', text)
         if match:
             return match.group(1)
     return DEFAULT_IMAGE
@@ -195,8 +232,8 @@ def podman_problem() -> str | None:
 
 
 def ensure_base_image(image: str, repo_root: Path) -> None:
-    """Build the base image with scripts/build-base-image.sh when it is missing (a few minutes
-    the first time on a machine: debootstrap from Debian's mirror)."""
+    """Build the endpoint image with scripts/build-endpoint-image.sh when it is missing (a few
+    minutes the first time on a machine: debootstrap from Debian's mirror, then openssh-server)."""
     if _podman("image", "exists", image).returncode == 0:
         return
     script = repo_root / BUILD_SCRIPT
@@ -206,7 +243,7 @@ def ensure_base_image(image: str, repo_root: Path) -> None:
         )
     done = subprocess.run(
         ["bash", str(script)],
-        env={**os.environ, "DIGIKEL_BASE_IMAGE": image},
+        env={**os.environ, "DIGIKEL_ENDPOINT_IMAGE": image},
         capture_output=True,
         text=True,
         check=False,
@@ -288,9 +325,13 @@ def containers_up(
             late = ", ".join(f"{n} ({s})" for n, s in states.items() if s not in SYSTEMD_READY)
             raise DigikelError(f"systemd did not come up within {timeout:g} s in: {late}")
         time.sleep(0.5)
-    return ContainersResult(
-        containers_status([s.name for s in specs], systemd=states, state_dir=instance.state_dir)
+    for spec in specs:
+        _install(instance.container(spec.name), spec)
+    statuses = containers_status(
+        [s.name for s in specs], systemd=states, state_dir=instance.state_dir
     )
+    pin_host_keys(statuses, instance.state_dir / KNOWN_HOSTS)
+    return ContainersResult(statuses)
 
 
 def _own_containers(instance: Instance) -> dict[str, tuple[str, str]]:
@@ -380,3 +421,61 @@ def containers_down(
                 f"podman could not remove {', '.join(victims)}: {done.stderr.strip()}"
             )
     return victims
+
+
+def _install(container: str, spec: ContainerSpec) -> None:
+    """The installer's work on a new container, once: the admin account (the installer's user
+    questions) and the late_command; then sshd takes the new policy."""
+    if not spec.first_boot:
+        return
+    user = shlex.quote(spec.admin)
+    script = (
+        f"set -eu\n[ -e {FIRST_BOOT_MARK} ] && exit 0\n"
+        f"id -u {user} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash {user}\n"
+        f"{spec.first_boot}\nsystemctl reload-or-restart ssh.service\ntouch {FIRST_BOOT_MARK}\n"
+    )
+    done = _podman("exec", container, "sh", "-c", script, timeout=60)
+    if done.returncode != 0:
+        raise DigikelError(f"{container}: the installer's first boot failed: {done.stderr.strip()}")
+
+
+def ssh_address(status: ContainerStatus) -> tuple[str, int] | None:
+    """Where the container's sshd is published on this machine (podman's port mapping)."""
+    for mapping in status.ports:
+        published, _, inside = mapping.partition("->")
+        if inside.split("/")[0] == "22":
+            address, _, port = published.rpartition(":")
+            return address or "127.0.0.1", int(port)
+    return None
+
+
+def pin_host_keys(statuses: Sequence[ContainerStatus], known_hosts: Path) -> None:
+    """Pin each container's own ed25519 host key at its published address, read through podman
+    (the lab's console: what an installer's screen or the PC's sticker would show a technician),
+    replacing what was pinned there before: a container made anew is a PC installed anew."""
+    from digikel.network.hostkeys import host_label
+
+    lines: dict[str, str] = {}
+    for status in statuses:
+        where = ssh_address(status)
+        if where is None or status.state != "running":
+            continue
+        done = _podman("exec", status.container, "cat", "/etc/ssh/ssh_host_ed25519_key.pub")
+        fields = done.stdout.split()
+        if done.returncode != 0 or len(fields) < 2:
+            raise DigikelError(f"{status.container}: no SSH host key ({done.stderr.strip()})")
+        name = host_label(*where)
+        lines[name] = f"{name} {fields[0]} {fields[1]}"
+    if not lines:
+        return
+    kept = []
+    if known_hosts.exists():
+        kept = [
+            line
+            for line in known_hosts.read_text().splitlines()
+            if line.split(" ", 1)[0] not in lines
+        ]
+    known_hosts.parent.mkdir(parents=True, exist_ok=True)
+    tmp = known_hosts.with_suffix(".tmp")
+    tmp.write_text("\n".join([*kept, *lines.values()]) + "\n")
+    os.replace(tmp, known_hosts)

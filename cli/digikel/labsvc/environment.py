@@ -3,10 +3,10 @@ point group `digikel.environments` as `lab`.
 
 - URLs: each real URL is mapped to its lab address (the instance's data-centre plan), with TLS
   verified for the real host name against the lab CA;
-- endpoints: the containers of the lab instance of DIGIKEL_LABSVC_DIR (labsvc.instance). The
-  operator's lab names them after their hosts, as the inventory's `ansible_host` says; a test's
-  lab prefixes them, and each host is pointed at its container, so a test never reaches the
-  operator's containers. Hosts without a running container are absent, not failed.
+- endpoints: the containers of the lab instance of DIGIKEL_LABSVC_DIR (labsvc.instance), over
+  SSH at the address podman published each one's sshd on (the operator's lab: the inventory's
+  address; a test's lab: a port of its own), so a test never reaches the operator's containers.
+  Hosts without a running container are absent, not failed.
 """
 
 from __future__ import annotations
@@ -45,26 +45,29 @@ class LabEnvironment:
             )
         return HttpsTarget(url, mapped.host_name, mapped.address, mapped.port, mapped.path, ca)
 
-    def connections(self, hosts: list[str]) -> dict[str, str]:
-        """Each host's container, where the city inventory's ansible_host does not name it (any
-        instance but the operator's)."""
+    def endpoints(self, site: str, hosts: list[str]) -> Endpoints:
+        """The site's running containers, each at the address podman published its sshd on and
+        verified against the instance's pinned keys (containers.pin_host_keys)."""
+        from digikel.inventory.hostvars import ssh_common_args
+        from digikel.labsvc.containers import KNOWN_HOSTS, containers_status, ssh_address
         from digikel.labsvc.instance import lab_instance
 
         instance = lab_instance(self.state_dir)
-        return {h: instance.container(h) for h in hosts} if instance.name else {}
-
-    def endpoints(self, site: str, hosts: list[str]) -> Endpoints:
-        from digikel.labsvc.containers import containers_status
-        from digikel.labsvc.instance import lab_instance
-
-        statuses = containers_status(hosts, state_dir=self.state_dir)
-        running = {c.name for c in statuses if c.state == "running"}
-        reachable = [h for h in hosts if h in running]
+        known_hosts = instance.state_dir / KNOWN_HOSTS
+        connections: dict[str, dict[str, object]] = {}
+        for status in containers_status(hosts, state_dir=self.state_dir):
+            where = ssh_address(status) if status.state == "running" else None
+            if where is not None:
+                connections[status.name] = {
+                    "ansible_host": where[0],
+                    "ansible_port": where[1],
+                    "ansible_ssh_common_args": ssh_common_args(known_hosts),
+                }
         return Endpoints(
-            reachable,
-            [h for h in hosts if h not in running],
-            self.connections(reachable),
-            lab_instance(self.state_dir).facts_dir,
+            [h for h in hosts if h in connections],
+            [h for h in hosts if h not in connections],
+            connections,
+            instance.facts_dir,
             absent_hint="start them with "
             f"`digikel lab services up --site {site} --only containers`",
         )

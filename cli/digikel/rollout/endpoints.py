@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 PLAYBOOK = "playbooks/site.yml"
 VERIFY_PLAYBOOK = "playbooks/verify.yml"
 FACT_CACHE_FROM_ANSIBLE_CFG = "ansible.cfg"  # anything but ansible-runner's "jsonfile"
+ENDPOINT_KEY = "vault_digikel_endpoint_ssh_private_key"
 CHECK_PREFIX = "Check "  # verify.yml names each check "Check <component>: <what>"
 # Events worth a progress line: a host finished a task, failed it, or could not be reached.
 SHOWN_EVENTS = {
@@ -49,10 +51,12 @@ def runner_args(
     extravars: dict[str, Any] | None = None,
     connections: Path | None = None,
     facts_dir: Path | None = None,
+    agent: str | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for ansible_runner.run: flags named as ansible-playbook names them.
     `connections` is an inventory read after the city's (its host variables win), `facts_dir`
-    a fact cache in place of ansible.cfg's."""
+    a fact cache in place of ansible.cfg's, `agent` the socket of the ssh-agent holding digikel's
+    endpoint key (endpoints/agent.py; None: the operator's own agent)."""
     cmdline = ["--diff"]
     if check:
         cmdline.insert(0, "--check")
@@ -65,6 +69,8 @@ def runner_args(
     inventory: str | list[str] = str(inventory_file)
     if connections is not None:
         inventory = [str(inventory_file), str(connections)]
+    if agent is not None:
+        envvars["SSH_AUTH_SOCK"] = agent
     return {
         "private_data_dir": str(private_dir),
         "project_dir": str(project_dir),
@@ -119,6 +125,20 @@ def project_dir(inv: Inventory) -> Path:
     return inv.root.parent
 
 
+@contextmanager
+def endpoint_agent(ctx: StageContext) -> Iterator[str | None]:
+    """An ssh-agent holding digikel's key for the counters and displays, from the vault (the
+    installer put its public half on every PC); None without one: the operator's own agent."""
+    key = ctx.vault().get(ENDPOINT_KEY)
+    if not isinstance(key, str) or not key.strip():
+        yield None
+        return
+    from digikel.endpoints.agent import agent_holding
+
+    with agent_holding(key) as socket:
+        yield socket
+
+
 def site_endpoints(ctx: StageContext) -> Endpoints:
     """The site's counters and displays, as the run's environment reaches them."""
     hosts = [d.name for d in ctx.site.devices if d.role in ("counter", "display")]
@@ -126,13 +146,12 @@ def site_endpoints(ctx: StageContext) -> Endpoints:
 
 
 def connections_file(endpoints: Endpoints, private: Path) -> Path | None:
-    """An inventory (in the run's private folder) with the environment's `ansible_host` of each
-    host; None when the city inventory's is right."""
+    """An inventory (in the run's private folder) with the environment's connection variables
+    of each host; None when the city inventory's are right."""
     if not endpoints.connections:
         return None
-    hosts = {h: {"ansible_host": where} for h, where in endpoints.connections.items()}
     path = private / "connections.json"
-    path.write_text(json.dumps({"all": {"hosts": hosts}}, indent=1))
+    path.write_text(json.dumps({"all": {"hosts": endpoints.connections}}, indent=1))
     return path
 
 
@@ -162,9 +181,13 @@ def endpoints_stage(
     limit = ",".join(hosts)
     connections = connections_file(endpoints, private)
 
+    unreachable: dict[str, str] = {}
+
     def on_event(event: dict[str, Any]) -> bool:
         label = SHOWN_EVENTS.get(event.get("event", ""))
         data = event.get("event_data", {})
+        if event.get("event") == "runner_on_unreachable" and data.get("host"):
+            unreachable[data["host"]] = str((data.get("res") or {}).get("msg", ""))
         if label and data.get("host"):
             ctx.on_event(data["host"], f"{label}: {data.get('task', '')}")
         if on_raw_event is not None:
@@ -172,18 +195,20 @@ def endpoints_stage(
         return True  # keep the event in the artifacts too
 
     use_our_ansible()
-    runner = ansible_runner.run(
-        **runner_args(
-            project,
-            ctx.inventory.env_file,
-            limit,
-            ctx.check if check is None else check,
-            private,
-            connections=connections,
-            facts_dir=endpoints.facts_dir,
-        ),
-        event_handler=on_event,
-    )
+    with endpoint_agent(ctx) as agent:
+        runner = ansible_runner.run(
+            **runner_args(
+                project,
+                ctx.inventory.env_file,
+                limit,
+                ctx.check if check is None else check,
+                private,
+                connections=connections,
+                facts_dir=endpoints.facts_dir,
+                agent=agent,
+            ),
+            event_handler=on_event,
+        )
     outcomes = host_outcomes(runner.stats, hosts)
     failed = [o.host for o in outcomes if o.failed or o.unreachable]
     ok = runner.status == "successful" and not failed
@@ -192,11 +217,30 @@ def endpoints_stage(
         if ok
         else f"ansible-runner {runner.status} (rc {runner.rc}); failed: "
         + (", ".join(failed) or "see artifacts")
+        + "".join(f"; {why}" for why in _host_key_refusals(unreachable, ctx.inventory))
         + f"; artifacts in {private}"
     )
     return StageOutcome(
         ok=ok, changed=any(o.changed for o in outcomes), detail=detail, hosts=outcomes
     )
+
+
+def _host_key_refusals(unreachable: dict[str, str], inv: Inventory) -> list[str]:
+    """Why a host was refused for its SSH host key, said so (ssh's own words are buried in a
+    paragraph of warnings): unknown and changed keys are never learnt (docs/endpoints.md)."""
+    said = []
+    for host, message in sorted(unreachable.items()):
+        if "REMOTE HOST IDENTIFICATION HAS CHANGED" in message:
+            said.append(
+                f"{host}: its SSH host key CHANGED from the one pinned in "
+                f"{inv.endpoints_known_hosts}; refused (reinstalled PC, or someone in between)"
+            )
+        elif "Host key verification failed" in message:
+            said.append(
+                f"{host}: its SSH host key is not pinned in {inv.endpoints_known_hosts}; "
+                "refused (pin the key the PC showed at installation)"
+            )
+    return said
 
 
 def check_from_event(event: dict[str, Any]) -> Check | None:
@@ -241,21 +285,23 @@ def endpoint_checks(ctx: StageContext) -> list[Check]:
 
     connections = connections_file(endpoints, private)
     use_our_ansible()
-    runner = ansible_runner.run(
-        **runner_args(
-            project_dir(ctx.inventory),
-            ctx.inventory.env_file,
-            ",".join(hosts),
-            False,
-            private,
-            playbook=VERIFY_PLAYBOOK,
-            # Where verify.yml fetches evidence files (a display's screenshot), per run.
-            extravars={"digikel_evidence_dir": str(private / "evidence")},
-            connections=connections,
-            facts_dir=endpoints.facts_dir,
-        ),
-        event_handler=on_event,
-    )
+    with endpoint_agent(ctx) as agent:
+        runner = ansible_runner.run(
+            **runner_args(
+                project_dir(ctx.inventory),
+                ctx.inventory.env_file,
+                ",".join(hosts),
+                False,
+                private,
+                playbook=VERIFY_PLAYBOOK,
+                # Where verify.yml fetches evidence files (a display's screenshot), per run.
+                extravars={"digikel_evidence_dir": str(private / "evidence")},
+                connections=connections,
+                facts_dir=endpoints.facts_dir,
+                agent=agent,
+            ),
+            event_handler=on_event,
+        )
     for host, count in (runner.stats or {}).get("dark", {}).items():
         if count:
             checks.append(

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 
 from digikel.cli.common import Context
 from digikel.cli.labsvc import app
-from digikel.environment import Endpoints
 from digikel.labsvc import DatacentrePlan, containers_down, containers_status, podman_problem
 from digikel.labsvc.containers import APT_CACHE, LABEL
 from digikel.labsvc.environment import LabEnvironment
@@ -82,34 +81,87 @@ def _check_portal_port(instance: Instance) -> None:
     assert f"{portal} " in sockets
 
 
-def _check_ansible_ping(repo: Path, inv, tmp_path: Path) -> None:
-    # The city inventory, and after it the lab instance's connections (what the rollout's
-    # endpoints stage passes): each host reaches its own container, not the operator's.
-    lab = LabEnvironment(inv)
-    connections = connections_file(Endpoints(HOSTS, connections=lab.connections(HOSTS)), tmp_path)
-    assert connections is not None
-    done = subprocess.run(
+def _ansible(repo: Path, hosts: list[str], connections: Path, key: Path, *args: str):
+    return subprocess.run(
         [
             str(repo / ".venv" / "bin" / "ansible"),
-            ":".join(HOSTS),
+            ":".join(hosts),
             "-i",
             str(repo / "inventory" / "lab" / "digikel.yml"),
             "-i",
             str(connections),
-            "-m",
-            "ansible.builtin.command",
-            "-a",
-            "hostname",
+            "--private-key",
+            str(key),
+            *args,
         ],
         cwd=repo,
         capture_output=True,
         text=True,
         timeout=180,
-        env={**os.environ, "ANSIBLE_CACHE_PLUGIN": "memory"},
+        env={**os.environ, "ANSIBLE_CACHE_PLUGIN": "memory", "SSH_AUTH_SOCK": ""},
     )
+
+
+def _endpoint_key(inv, tmp_path: Path) -> Path:
+    from digikel.inventory.secrets import load_secrets
+
+    key = tmp_path / "digikel-endpoint-key"
+    key.write_text(load_secrets(inv)["vault_digikel_endpoint_ssh_private_key"])
+    key.chmod(0o600)
+    return key
+
+
+def _check_ansible_over_ssh(repo: Path, inv, tmp_path: Path, instance: Instance) -> None:
+    # The city inventory, and after it the lab instance's connections (what the rollout's
+    # endpoints stage passes): each host reaches its own container over SSH, as the installer's
+    # admin with digikel's key, verified against the key pinned at boot.
+    lab = LabEnvironment(inv)
+    endpoints = lab.endpoints("loa-bakung", HOSTS)
+    assert endpoints.reachable == HOSTS
+    connections = connections_file(endpoints, tmp_path)
+    assert connections is not None
+    for host in HOSTS:
+        where = endpoints.connections[host]
+        assert where["ansible_host"] == "127.0.0.1"  # a test's instance: a port of its own
+        pinned = (instance.state_dir / "known_hosts").read_text()
+        assert f"[127.0.0.1]:{where['ansible_port']} ssh-ed25519 " in pinned
+    key = _endpoint_key(inv, tmp_path)
+    done = _ansible(repo, HOSTS, connections, key, "-m", "ansible.builtin.command", "-a", "id -un")
     assert done.returncode == 0, done.stdout + done.stderr
+    admin = inv.city.accounts.admins[0].name
     for name in HOSTS:
-        assert f"{name} | CHANGED | rc=0 >>\n{name}" in done.stdout, done.stdout
+        assert f"{name} | CHANGED | rc=0 >>\n{admin}" in done.stdout, done.stdout
+
+
+def _check_unknown_and_changed_keys_are_refused(
+    repo: Path, inv, tmp_path: Path, instance: Instance
+) -> None:
+    known = instance.state_dir / "known_hosts"
+    pinned = known.read_text()
+    lab = LabEnvironment(inv)
+    connections = connections_file(lab.endpoints("loa-bakung", HOSTS), tmp_path)
+    assert connections is not None
+    key = _endpoint_key(inv, tmp_path)
+    host = HOSTS[0]
+    port = lab.endpoints("loa-bakung", [host]).connections[host]["ansible_port"]
+    mine = f"[127.0.0.1]:{port} "
+    try:
+        # unknown: the line is gone; OpenSSH must refuse, not learn it
+        known.write_text("".join(x for x in pinned.splitlines(True) if not x.startswith(mine)))
+        done = _ansible(repo, [host], connections, key, "-m", "ansible.builtin.ping")
+        assert done.returncode != 0 and "UNREACHABLE" in done.stdout, done.stdout
+        assert "Host key verification failed" in done.stdout + done.stderr
+        assert mine not in known.read_text()  # nothing was learnt
+        # changed: another machine's key where this one's was pinned
+        other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIXpI74ExClLJadKazYkCkf1a30w8AlzAIg9y/DzOCbc"
+        known.write_text(pinned.replace(pinned.split(mine, 1)[1].split("\n")[0], other))
+        done = _ansible(repo, [host], connections, key, "-m", "ansible.builtin.ping")
+        assert done.returncode != 0, done.stdout
+        assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in done.stdout + done.stderr
+    finally:
+        known.write_text(pinned)
+    done = _ansible(repo, [host], connections, key, "-m", "ansible.builtin.ping")
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_two_endpoint_containers_boot_answer_ansible_and_go(
@@ -130,7 +182,8 @@ def test_two_endpoint_containers_boot_answer_ansible_and_go(
         _check_systemd_and_hostname(instance)
         _check_capability_and_apt_cache(instance)
         _check_portal_port(instance)
-        _check_ansible_ping(repo, inv, tmp_path)
+        _check_ansible_over_ssh(repo, inv, tmp_path, instance)
+        _check_unknown_and_changed_keys_are_refused(repo, inv, tmp_path, instance)
         # The instance sees its own containers only.
         assert sorted(c.name for c in containers_status()) == sorted(HOSTS)
 

@@ -16,7 +16,6 @@ from digikel.errors import InputError
 from digikel.labsvc import LAB_PLAN, DatacentrePlan, datacentre_status, stop_datacentre
 from digikel.labsvc.containers import container_specs, run_args
 from digikel.labsvc.datacentre import start_datacentre
-from digikel.labsvc.environment import LabEnvironment
 from digikel.labsvc.instance import configure_instance, lab_instance
 from digikel.labsvc.state import project_state_dir
 from digikel.rollout.endpoints import connections_file, project_dir
@@ -86,8 +85,16 @@ def test_ansible_reaches_an_instances_containers_through_its_connections(
     configure_instance(state, "t9-conn")
     monkeypatch.setenv("DIGIKEL_LABSVC_DIR", str(state))
     hosts = ["sungai-keledang-pc01", "sungai-keledang-dsp01"]
-    lab = LabEnvironment(inv)
-    connections = connections_file(Endpoints(hosts, connections=lab.connections(hosts)), tmp_path)
+    connections = connections_file(
+        Endpoints(
+            hosts,
+            connections={
+                h: {"ansible_host": "127.0.0.1", "ansible_port": 40022 + i}
+                for i, h in enumerate(hosts)
+            },
+        ),
+        tmp_path,
+    )
     assert connections is not None and lab_instance().name == "t9-conn"
     for host in hosts:
         done = subprocess.run(
@@ -108,8 +115,12 @@ def test_ansible_reaches_an_instances_containers_through_its_connections(
         )
         assert done.returncode == 0, done.stderr
         hostvars = json.loads(done.stdout)
-        assert hostvars["ansible_host"] == f"t9-conn-{host}"  # not the operator's container
-        assert hostvars["ansible_connection"] == "containers.podman.podman"
+        # the run's connections win over the city inventory's (not the operator's container)
+        assert (hostvars["ansible_host"], hostvars["ansible_port"]) == (
+            "127.0.0.1",
+            40022 + hosts.index(host),
+        )
+        assert hostvars["ansible_connection"] == "ssh"
 
 
 def test_a_copied_inventory_still_runs_the_projects_playbooks(

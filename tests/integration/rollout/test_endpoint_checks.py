@@ -102,3 +102,36 @@ def test_the_endpoints_stage_converges_streams_events_and_then_verifies(
         check=False,
     )
     assert probe.returncode == 0 and probe.stdout.strip(), probe.stderr
+
+    # The run's records never hold digikel's SSH key: the run's own agent kept it in memory.
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert b"PRIVATE KEY" not in path.read_bytes(), path
+
+
+def test_a_changed_or_unknown_host_key_stops_the_stage_and_says_so(
+    inv, containers, tmp_path: Path
+) -> None:
+    from digikel.labsvc.instance import lab_instance
+    from digikel.rollout.endpoints import endpoints_stage
+
+    known = lab_instance().state_dir / "known_hosts"
+    pinned = known.read_text()
+    site = inv.site("bukuan")
+    other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIXpI74ExClLJadKazYkCkf1a30w8AlzAIg9y/DzOCbc"
+    lines = pinned.splitlines()
+    try:
+        # every pinned key replaced by another machine's: changed
+        known.write_text("".join(f"{line.split(' ', 1)[0]} {other}\n" for line in lines))
+        changed = endpoints_stage(StageContext(inv, site, True, 0, str(tmp_path / "changed")))
+        assert not changed.ok
+        assert "bukuan-pc01: its SSH host key CHANGED" in changed.detail, changed.detail
+        assert all(h.unreachable for h in changed.hosts if h.host in HOSTS)
+        # nothing pinned: unknown, and nothing is learnt
+        known.write_text("")
+        unknown = endpoints_stage(StageContext(inv, site, True, 0, str(tmp_path / "unknown")))
+        assert not unknown.ok
+        assert "bukuan-dsp01: its SSH host key is not pinned" in unknown.detail, unknown.detail
+        assert known.read_text() == ""
+    finally:
+        known.write_text(pinned)

@@ -28,7 +28,34 @@ def test_counter_pc_has_everything_its_roles_need(inv) -> None:
         }
     ]
     assert [a["id"] for a in hv["digikel_applications"]][:2] == ["antrian", "surat"]
-    assert hv["ansible_connection"] == "containers.podman.podman"
+    # the lab reaches a counter as production does: SSH, the admin account, a pinned key only;
+    # it differs in address and port
+    assert hv["ansible_connection"] == "ssh"
+    assert (hv["ansible_host"], hv["ansible_port"]) == ("127.67.51.13", 2200)
+    assert hv["ansible_user"] == inv.city.accounts.admins[0].name
+    assert "StrictHostKeyChecking=yes" in hv["ansible_ssh_common_args"]
+    known = str(inv.root.parent / ".digikel" / "labsvc" / "known_hosts")
+    assert f"UserKnownHostsFile={known}" in hv["ansible_ssh_common_args"]
+
+
+def test_production_endpoints_differ_from_the_lab_only_in_address_port_and_key_file(repo) -> None:
+    from digikel.inventory import load_inventory
+
+    lab = load_inventory(repo / "inventory" / "lab" / "digikel.yml")
+    prod = load_inventory(repo / "inventory" / "production" / "digikel.yml")
+    host = "loa-bakung-pc01"
+    mine, theirs = lab.hostvars(host), prod.hostvars(host)
+    keys = {k for k in mine if k.startswith("ansible_")}
+    assert keys == {k for k in theirs if k.startswith("ansible_")}
+    differ = {k for k in keys if mine[k] != theirs[k]}
+    assert differ == {"ansible_host", "ansible_port", "ansible_ssh_common_args"}
+    assert (theirs["ansible_host"], theirs["ansible_port"]) == ("10.84.33.11", 22)
+    assert (
+        mine["ansible_ssh_common_args"].replace(
+            str(lab.endpoints_known_hosts), str(prod.endpoints_known_hosts)
+        )
+        == theirs["ansible_ssh_common_args"]
+    )
 
 
 def test_network_device_uses_network_cli_and_a_vault_reference(inv) -> None:

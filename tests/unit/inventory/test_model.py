@@ -75,7 +75,15 @@ def test_names_and_addresses_are_unique_city_wide(inv) -> None:
 def test_lab_connects_network_devices_on_loopback(inv) -> None:
     router = inv.device("loa-bakung-rtr01")
     assert (router.connect_host, router.connect_port) == ("127.64.51.1", 2222)
-    assert inv.device("loa-bakung-pc01").connect_host == "loa-bakung-pc01"
+    pc = inv.device("loa-bakung-pc01")
+    assert (pc.connect_host, pc.connect_port) == ("127.67.51.11", 2200)
+
+
+def test_every_lab_endpoint_has_an_ssh_address_of_its_own(inv) -> None:
+    endpoints = [d for d in inv.devices if d.role in ("counter", "display", "portal")]
+    assert len(endpoints) > 100
+    assert len({(d.connect_host, d.connect_port) for d in endpoints}) == len(endpoints)
+    assert all(d.connect_host.startswith("127.67.") for d in endpoints)
 
 
 def test_select_filters_combine(inv) -> None:

@@ -67,7 +67,12 @@ class Pretend:
         return production_target(url)
 
     def endpoints(self, site: str, hosts: list[str]) -> Endpoints:
-        return Endpoints(hosts[:1], hosts[1:], {hosts[0]: f"{site}-box"}, absent_hint="bring it up")
+        return Endpoints(
+            hosts[:1],
+            hosts[1:],
+            {hosts[0]: {"ansible_host": f"{site}-box"}},
+            absent_hint="bring it up",
+        )
 
 
 def test_the_endpoints_stage_asks_the_environment(inv, tmp_path: Path) -> None:
