@@ -9,17 +9,24 @@
 # The .venv is kept (a clean clone has none; `rm -rf .venv` for a cold virtualenv too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-IMAGE=$(sed -n 's/^IMAGE="\${DIGIKEL_BASE_IMAGE:-\(.*\)}"$/\1/p' scripts/build-base-image.sh)
-IMAGE=${DIGIKEL_BASE_IMAGE:-$IMAGE}
-
-if command -v podman >/dev/null && podman image exists "$IMAGE" 2>/dev/null; then
-  id=$(podman image inspect --format '{{.Id}}' "$IMAGE")
-  podman untag "$IMAGE"
-  # Removed when no container uses it; a running lab's containers keep it until they go.
-  podman rmi "$id" >/dev/null 2>&1 || true
-  echo "cold: untagged $IMAGE" >&2
-fi
+BASE=$(sed -n 's/^IMAGE="\${DIGIKEL_BASE_IMAGE:-\(.*\)}"$/\1/p' scripts/build-base-image.sh)
+ENDPOINT=$(sed -n 's/^IMAGE="\${DIGIKEL_ENDPOINT_IMAGE:-\(.*\)}"$/\1/p' scripts/build-endpoint-image.sh)
+# The endpoint image first: it is built on the base image.
+for IMAGE in "${DIGIKEL_ENDPOINT_IMAGE:-$ENDPOINT}" "${DIGIKEL_BASE_IMAGE:-$BASE}"; do
+  if command -v podman >/dev/null && podman image exists "$IMAGE" 2>/dev/null; then
+    id=$(podman image inspect --format '{{.Id}}' "$IMAGE")
+    podman untag "$IMAGE"
+    # Removed when no container uses it; a running lab's containers keep it until they go.
+    podman rmi "$id" >/dev/null 2>&1 || true
+    echo "cold: untagged $IMAGE" >&2
+  fi
+done
 rm -rf /var/cache/digikel/debootstrap
+# The data centre's package cache (labsvc/pkgcache.py): a fresh machine has an empty one.
+if [[ -d /var/cache/digikel/apt-cacher-ng ]]; then
+  find /var/cache/digikel/apt-cacher-ng -mindepth 1 -delete
+  echo "cold: emptied the package cache" >&2
+fi
 
 if command -v apt-get >/dev/null && [[ "$(id -u)" -eq 0 ]]; then
   apt-get clean
