@@ -1,18 +1,21 @@
 """Benchmark 2: one site's endpoint rollout, Ansible's defaults against the project's settings.
 
 A site's counters and display run as podman systemd containers (`digikel.labsvc.containers`,
-the same ones `digikel lab services up --site S --only containers` starts). Configurations:
+the same ones `digikel lab services up --site S --only containers` starts), reached over SSH as
+in production (the inventory's connection variables, pinned host keys, digikel's key in an
+ssh-agent of the benchmark's). Configurations, over that same SSH path:
 
 - "defaults": an ansible.cfg with only what finds the inventory, roles, collections and vault
   (`defaults_config`); everything else is Ansible's own default: forks 5, implicit fact gathering
-  in every play, no fact cache, no pipelining;
-- "tuned": the project's own ansible.cfg (pipelining, smart gathering with a jsonfile fact cache,
-  forks 16, the profile_tasks callback);
+  in every play, no fact cache, no pipelining, ssh_args with ControlPersist=60s;
+- "tuned": the project's own ansible.cfg (pipelining, ControlPersist=120s, smart gathering with a
+  jsonfile fact cache, forks 16, the profile_tasks callback);
 - "tuned + mitogen" (opt-in, only when the `mitogen` distribution is installed): the same with
-  Mitogen's linear strategy, which replaces the podman transport by its own persistent one.
+  Mitogen's linear strategy.
 
-The site is converged from scratch once per configuration (fresh containers each time; not
-Mitogen's), then the no-change run is repeated, the configurations alternating. Last,
+The site is converged from scratch once with the project's settings and a warm package cache
+(fresh containers; `--converge-defaults` also once with the defaults), then the no-change run is
+repeated, the configurations alternating. Last,
 `digikel rollout --only endpoints` against the plain `ansible-playbook` doing the same, both with
 nothing to change, alternating. Every run is checked (the PLAY RECAP, or the rollout's JSON): no
 failure, and no change at all where none is expected, so a figure never times a run that still
@@ -188,7 +191,8 @@ def measured(case: Case, check: Callable[[str], None]) -> tuple[Sample, float, s
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         busy = _busy_seconds()
         start = time.perf_counter()
-        proc = subprocess.Popen(case.cmd, cwd=REPO, env=case.env, stdout=out, stderr=err)
+        env = {**case.env, **AGENT_ENV}
+        proc = subprocess.Popen(case.cmd, cwd=REPO, env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         machine = _busy_seconds() - busy
@@ -238,8 +242,15 @@ def alternate(
             series.add(name, *measured(case, check))
 
 
+AGENT_ENV: dict[str, str] = {}  # SSH_AUTH_SOCK while the benchmark's agent runs
+
+
 def _base_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "DIGIKEL_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ANSIBLE_", "DIGIKEL_")) and k != "SSH_AUTH_SOCK"
+    }
     env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "/usr/bin:/bin")])
     env["ANSIBLE_FORCE_COLOR"] = "False"
     env["ANSIBLE_LOCAL_TEMP"] = str(tmp / "ansible-tmp")
@@ -270,17 +281,32 @@ def configurations(tmp: Path) -> dict[str, tuple[dict[str, str], list[str]]]:
     }
     strategies = mitogen_strategies()
     if strategies is not None:
-        # Opt-in: Mitogen's strategy replaces only the transports it knows by their short name
-        # ("podman", not the inventory's "containers.podman.podman").
         configs["tuned + mitogen"] = (
             {
                 **tuned,
                 "ANSIBLE_STRATEGY_PLUGINS": str(strategies),
                 "ANSIBLE_STRATEGY": "mitogen_linear",
             },
-            ["-e", "ansible_connection=podman"],
+            [],
         )
     return configs
+
+
+@contextmanager
+def endpoint_agent(env: dict[str, str]) -> Iterator[None]:
+    """digikel's endpoint key from the lab vault in an ssh-agent, its socket in `env` (what the
+    rollout does for its own runs: endpoints/agent.py)."""
+    from digikel.endpoints.agent import agent_holding
+    from digikel.inventory import load_inventory
+    from digikel.inventory.secrets import load_secrets
+
+    inv = load_inventory(REPO / "inventory/lab/digikel.yml")
+    with agent_holding(load_secrets(inv)["vault_digikel_endpoint_ssh_private_key"]) as socket:
+        env["SSH_AUTH_SOCK"] = socket
+        try:
+            yield
+        finally:
+            env.pop("SSH_AUTH_SOCK", None)
 
 
 @contextmanager
@@ -322,7 +348,11 @@ def _median_wall(figures: dict[str, Figure], name: str) -> float:
 
 
 def run(
-    runs: int, warmup: int = 1, quick: bool = False, site: str = DEFAULT_SITE
+    runs: int,
+    warmup: int = 1,
+    quick: bool = False,
+    site: str = DEFAULT_SITE,
+    converge_defaults: bool = False,
 ) -> dict[str, object]:
     """Converge from scratch per configuration, then the no-change runs alternating, then the
     overhead of `digikel rollout --only endpoints` (not in quick mode). Raises when podman
@@ -345,10 +375,10 @@ def run(
         cases = {name: Case([*playbook_cmd, *extra], env) for name, (env, extra) in configs.items()}
         if "tuned + mitogen" not in cases:
             notes.append("mitogen is not installed: no `tuned + mitogen` figures")
-        with removed_at_end(hosts):
+        with removed_at_end(hosts), endpoint_agent(AGENT_ENV):
             # From scratch: fresh containers and an empty fact cache for each configuration
-            # (quick mode: one converge, with the project's settings).
-            for name in ["tuned"] if quick else ["defaults", "tuned"]:
+            # converged (by default only the project's settings).
+            for name in ["defaults", "tuned"] if converge_defaults and not quick else ["tuned"]:
                 fresh_containers(hosts)
                 shutil.rmtree(tmp / "facts", ignore_errors=True)
                 converged = measured(cases[name], playbook_checker(expect_no_change=False))
