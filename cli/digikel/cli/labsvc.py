@@ -1,5 +1,6 @@
 """`digikel lab services`: the lab's stand-ins for everything outside this machine except the
-network devices: IPP printers, the data-centre HTTPS services and endpoint containers."""
+network devices: IPP printers, the data-centre HTTPS services, endpoint containers and the data
+centre's package cache."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="Lab stand-ins outside this machine: IPP printers (ippeveprinter), the data centre's "
-    "applications and queue pages (HTTPS, lab CA), endpoint containers (podman).",
+    "applications and queue pages (HTTPS, lab CA), endpoint containers (podman) and the data "
+    "centre's package cache (apt-cacher-ng).",
     no_args_is_help=True,
 )
 fault_app = typer.Typer(
@@ -30,12 +32,14 @@ fault_app = typer.Typer(
 )
 app.add_typer(fault_app, name="app")
 
-COMPONENTS = ("printers", "datacentre", "containers")
+# The cache last: it listens on the podman bridge, which the containers' start creates.
+COMPONENTS = ("printers", "datacentre", "containers", "cache")
 
 OnlyOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--only", help="Only this component (repeatable): printers, datacentre, containers."
+        "--only",
+        help="Only this component (repeatable): printers, datacentre, containers, cache.",
     ),
 ]
 # Not the shared --host (a network device added to the sites): endpoint containers, exactly these.
@@ -103,9 +107,10 @@ def up(
 ) -> None:
     """Start the stand-ins; what already runs is kept.
 
-    Printers of the chosen sites (every site without a filter), the data-centre services, and
-    the endpoint containers of the chosen sites (only with a site filter or --host; at most 3
-    sites).
+    Printers of the chosen sites (every site without a filter), the data-centre services, the
+    endpoint containers of the chosen sites (only with a site filter or --host; at most 3
+    sites), and the package cache the endpoints' apt fetches through (inventory
+    digikel_package_cache_url).
     """
     from digikel.errors import InputError
     from digikel.labsvc import (
@@ -153,10 +158,30 @@ def up(
             reason = "no sites chosen (pass --site to boot a site's endpoints)"
             doc["containers"] = {"skipped": reason, "containers": []}
             out.print(f"containers: not started: {reason}")
+    if "cache" in components:
+        exit_code = _cache_up(directory, doc) or exit_code
     if obj.json:
         emit_json(doc)
     if exit_code:
         raise typer.Exit(exit_code)
+
+
+def _cache_up(directory: Path, doc: dict[str, Any]) -> int:
+    """Start the package cache; 3 when it cannot run here (the endpoints then fetch directly,
+    as the inventory's fallback allows), so the other stand-ins still come up."""
+    from digikel.errors import DigikelError
+    from digikel.labsvc.pkgcache import start_cache
+
+    out = stderr_console()
+    try:
+        cache = start_cache(directory)
+    except DigikelError as exc:
+        doc["cache"] = {"skipped": str(exc)}
+        out.print(f"cache: NOT started: {exc}")
+        return 3
+    doc["cache"] = cache.as_dict()
+    out.print(f"cache: {cache.url} ({cache.note or f'pid {cache.pid}'})")
+    return 0
 
 
 @app.command()
@@ -172,9 +197,10 @@ def down(
 ) -> None:
     """Stop the stand-ins: everything, or the printers and containers of the chosen sites.
 
-    With a site filter the data-centre services stay up.
+    With a site filter the data-centre services (and the package cache) stay up.
     """
     from digikel.labsvc import containers_down, stop_datacentre, stop_printers
+    from digikel.labsvc.pkgcache import stop_cache
 
     obj = _obj(ctx)
     components = _components(only)
@@ -198,6 +224,9 @@ def down(
     if "containers" in components:
         doc["containers_removed"] = containers_down(sites=slugs, state_dir=directory)
         out.print(f"containers: {len(doc['containers_removed'])} removed")
+    if "cache" in components and not filtered:
+        doc["cache_stopped"] = stop_cache(directory)
+        out.print("cache: stopped" if doc["cache_stopped"] else "cache: not running")
     if obj.json:
         emit_json(doc)
 
@@ -205,13 +234,15 @@ def down(
 @app.command()
 @handles_errors
 def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
-    """What runs: each printer, each data-centre listener (with faults) and each container."""
+    """What runs: each printer, each data-centre listener (with faults), each container, and
+    the package cache with its hit figures."""
     from digikel.labsvc import (
         containers_status,
         datacentre_status,
         podman_problem,
         printers_status,
     )
+    from digikel.labsvc.pkgcache import cache_status
 
     obj = _obj(ctx)
     directory = _state_dir(ctx, state_dir)
@@ -226,6 +257,7 @@ def status(ctx: typer.Context, state_dir: StateDirOpt = None) -> None:
             if not problem
             else [],
         },
+        "cache": cache_status(directory).as_dict(),
     }
     if obj.json:
         emit_json(doc)
@@ -267,6 +299,21 @@ def _print_status(doc: dict[str, Any]) -> None:
             c["name"], c["role"], c["site"], c["state"], c["systemd"] or "-", " ".join(c["ports"])
         )
     console.print(containers)
+    _print_cache(doc["cache"])
+
+
+def _print_cache(cache: dict[str, Any]) -> None:
+    from digikel.cli.common import stdout_console
+
+    figures = cache["figures"]
+    state = f"pid {cache['pid']}" if cache["running"] else "not running"
+    if cache["url"]:
+        state += f", {cache['url']} {'answers' if cache['answers'] else 'DOES NOT ANSWER'}"
+    stdout_console().print(
+        f"package cache (apt-cacher-ng, {state}): {figures['packages_served']} package files "
+        f"served, {figures['packages_fetched']} fetched from outside, {figures['hits']} from "
+        f"the cache; {figures['bytes_fetched']} bytes fetched, {figures['bytes_served']} served"
+    )
 
 
 def _fault(ctx: typer.Context, app_id: str, mode: str | None, state_dir: Path | None) -> None:
