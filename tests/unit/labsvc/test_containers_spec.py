@@ -23,8 +23,24 @@ def test_a_site_boots_its_counters_displays_and_the_portal(inv) -> None:
     endpoints = [d.name for d in site.devices if d.role in ("counter", "display")]
     assert [s.name for s in specs] == [*endpoints, PORTAL_NAME]
     assert {s.role for s in specs} == {"counter", "display", "portal"}
-    assert specs[-1].publish == ("127.66.1.1:8443:443",)
+    # sshd where the inventory reaches each host; the portal's HTTPS on the lab plan too
+    assert specs[-1].publish == ("127.67.0.10:2200:22", "127.66.1.1:8443:443")
+    by_name = {s.name: s for s in specs}
+    for name in endpoints:
+        device = inv.device(name)
+        assert by_name[name].publish == (f"{device.connect_host}:{device.connect_port}:22",)
+        # the installer's late_command, for the inventory's first administrator
+        assert by_name[name].admin == inv.city.accounts.admins[0].name
+        assert "NOPASSWD" in by_name[name].first_boot
     assert container_specs(inv, [site], portal=False)[-1].name != PORTAL_NAME
+
+
+def test_another_lab_instance_lets_podman_pick_its_ssh_ports(inv, tmp_path: Path) -> None:
+    from digikel.labsvc.instance import configure_instance
+
+    instance = configure_instance(tmp_path, "t9-spec")
+    specs = container_specs(inv, [], hosts=["loa-bakung-pc01"], instance=instance)
+    assert specs[0].publish == ("127.0.0.1::22",)
 
 
 def test_hosts_choose_exactly_those_containers(inv) -> None:
@@ -41,8 +57,10 @@ def test_printers_and_network_devices_are_no_containers(inv) -> None:
 
 
 def test_too_many_sites_are_refused(inv) -> None:
-    with pytest.raises(InputError, match="at most 3 sites"):
-        container_specs(inv, inv.sites[:4])
+    # the ten sites of a wave fit (docs/lab-services.md sizes them); eleven do not
+    assert len({s.site for s in container_specs(inv, inv.sites[:10], portal=False)}) == 10
+    with pytest.raises(InputError, match="at most 10 sites"):
+        container_specs(inv, inv.sites[:11])
 
 
 def _molecule_platforms(repo: Path) -> list[dict[str, object]]:
@@ -55,8 +73,12 @@ def test_run_options_mirror_the_molecule_platforms(inv, repo: Path) -> None:
     image = base_image(repo)
     spec = container_specs(inv, [], hosts=[PORTAL_NAME])[0]
     args = run_args(spec, image)
+    # the lab's PCs are the Molecule image plus what the installer adds (sshd)
+    script = (repo / "scripts" / "build-endpoint-image.sh").read_text()
+    base = script.split('BASE="${DIGIKEL_BASE_IMAGE:-', 1)[1].split("}", 1)[0]
+    assert image == script.split('IMAGE="${DIGIKEL_ENDPOINT_IMAGE:-', 1)[1].split("}", 1)[0]
     for platform in _molecule_platforms(repo):
-        assert platform["image"] == image
+        assert platform["image"] == base
         assert platform["systemd"] == "always" and "--systemd=always" in args
         assert args[-1] == platform["command"] == "/sbin/init"
         for capability in platform["capabilities"]:  # type: ignore[attr-defined]
@@ -68,5 +90,6 @@ def test_run_options_mirror_the_molecule_platforms(inv, repo: Path) -> None:
             assert f"{Path(source) / PORTAL_NAME}:{target}" in args
     assert f"{APT_CACHE / PORTAL_NAME}:/var/cache/apt/archives" in args
     assert args[args.index("--name") + 1] == args[args.index("--hostname") + 1] == PORTAL_NAME
-    assert args[args.index("--publish") + 1] == "127.66.1.1:8443:443"
+    published = [args[i + 1] for i, a in enumerate(args) if a == "--publish"]
+    assert published == ["127.67.0.10:2200:22", "127.66.1.1:8443:443"]
     assert args[-2] == image
