@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import struct
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digikel.readiness.collect import one_site_readiness
@@ -13,6 +16,64 @@ from digikel.reports.document import site_document
 if TYPE_CHECKING:
     from digikel.inventory.model import Inventory, Site
     from digikel.store import Store
+    from digikel.store.records import CheckRecord
+
+# Where the verify stage's playbooks/verify.yml fetches a display's picture, under the project's
+# artifacts: run-<id>/<site>/verify/evidence/<device>.png (digikel.rollout.engine, endpoints).
+EVIDENCE_STAGE = "verify"
+SCREENSHOT_MAX_BYTES = 8 * 1024 * 1024  # a 1920x1080 page is ~20-300 KB; never embed a huge file
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG, from its header; None when `data` is no PNG."""
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def display_screenshots(
+    site: Site, checks: list[CheckRecord], artifacts_root: Path | None
+) -> list[dict[str, Any]]:
+    """Each display of the site with the picture of its queue page taken by the newest verify
+    run that checked it (embedded as a data: URI), or none when no run kept one."""
+    shots = []
+    for device in site.devices:
+        if device.role != "display":
+            continue
+        shot: dict[str, Any] = {"device": device.name, "run_id": None, "src": None}
+        runs = sorted({c.run_id for c in checks if c.target == device.name}, reverse=True)
+        for run_id in runs:
+            if artifacts_root is None:
+                break
+            path = (
+                artifacts_root / f"run-{run_id}" / site.slug / EVIDENCE_STAGE / "evidence"
+                / f"{device.name}.png"
+            )  # fmt: skip
+            if not path.is_file() or path.stat().st_size > SCREENSHOT_MAX_BYTES:
+                continue
+            data = path.read_bytes()
+            size = png_size(data)
+            if size is None:
+                continue
+            shot.update(
+                run_id=run_id,
+                path=str(path),
+                width=size[0],
+                height=size[1],
+                src="data:image/png;base64," + base64.b64encode(data).decode("ascii"),
+            )
+            break
+        shots.append(shot)
+    return shots
+
+
+def _default_artifacts() -> Path | None:
+    """The checkout's artifacts folder when the caller named none (a wheel: none)."""
+    from digikel.project import Project, checkout_root
+
+    root = checkout_root()
+    return Project.at(root).artifacts if root is not None else None
 
 
 def acceptance_document(
@@ -23,8 +84,11 @@ def acceptance_document(
     lang: str,
     now: dt.datetime,
     tz: dt.tzinfo,
+    artifacts_root: Path | None = None,
 ) -> dict[str, Any]:
-    """Devices (inventory + what they reported), every check of the newest verify, marks."""
+    """Devices (inventory + what they reported), every check of the newest verify, marks, and
+    the picture of each queue display kept by its newest verify run under `artifacts_root` (the
+    project's artifacts folder; default: this checkout's)."""
     readiness = one_site_readiness(inv, store, site, max_age, now)
     facts = {f.device: f for f in store.device_facts(site.slug)}
     devices = []
@@ -57,6 +121,9 @@ def acceptance_document(
         "date_text": long_day(now.astimezone(tz).date(), lang),
         "devices": devices,
         "checks": [c.as_dict() for c in checks],
+        "screenshots": display_screenshots(
+            site, checks, artifacts_root if artifacts_root is not None else _default_artifacts()
+        ),
         "runs": [store.run(run_id).as_dict() for run_id in run_ids],
         "marks": [m.as_dict() for m in store.marks(site.slug)],
         # `digikel network bootstrap`: who, when, device, host-key fingerprint, outcome
