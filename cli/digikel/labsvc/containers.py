@@ -52,6 +52,8 @@ FIRST_BOOT_MARK = "/var/lib/digikel-lab-installed"
 # sites' 50 PCs and displays fit this machine's memory; their converge is what takes time).
 MAX_SITES = 10
 SYSTEMD_READY = ("running", "degraded")
+BOOT_SECONDS_EACH = 3.0  # added to the boot timeout per container booted at once
+INOTIFY_PER_CONTAINER = 8  # systemd, journald, logind, udev and path units, with room
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,7 @@ def containers_up(
     if not specs:
         return ContainersResult([])
     instance = lab_instance(state_dir)
+    _check_inotify(len(specs))
     image = base_image(repo_root)
     ensure_base_image(image, repo_root)
     APT_CACHE.joinpath("partial").mkdir(parents=True, exist_ok=True)
@@ -313,7 +316,8 @@ def containers_up(
             done = _podman(*run_args(spec, image, instance)[1:])
         if done.returncode != 0:
             raise DigikelError(f"podman could not start {name}: {done.stderr.strip()}")
-    deadline = time.monotonic() + timeout
+    # Dozens of systemd machines booting at once on two cores: each gets its share of time.
+    deadline = time.monotonic() + timeout + BOOT_SECONDS_EACH * len(specs)
     states = {instance.container(s.name): "" for s in specs}
     while True:
         for name, state in states.items():
@@ -332,6 +336,24 @@ def containers_up(
     )
     pin_host_keys(statuses, instance.state_dir / KNOWN_HOSTS)
     return ContainersResult(statuses)
+
+
+def _check_inotify(count: int) -> None:
+    """Refuse, with the fix, when the kernel's inotify instances cannot serve `count` more systemd
+    containers: past the limit their systemd hangs in "initializing", silently."""
+    path = Path("/proc/sys/fs/inotify/max_user_instances")
+    try:
+        limit = int(path.read_text())
+    except (OSError, ValueError):
+        return
+    running = len(_podman("ps", "--quiet").stdout.split())
+    needed = INOTIFY_PER_CONTAINER * (running + count)
+    if limit < needed:
+        raise DigikelError(
+            f"fs.inotify.max_user_instances is {limit}: {running + count} systemd containers need "
+            f"about {needed}; run scripts/setup.d/22-container-limits.sh as root (or boot fewer "
+            "sites)"
+        )
 
 
 def _own_containers(instance: Instance) -> dict[str, tuple[str, str]]:
