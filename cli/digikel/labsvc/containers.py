@@ -54,6 +54,7 @@ MAX_SITES = 10
 SYSTEMD_READY = ("running", "degraded")
 BOOT_SECONDS_EACH = 3.0  # added to the boot timeout per container booted at once
 INOTIFY_PER_CONTAINER = 8  # systemd, journald, logind, udev and path units, with room
+INOTIFY_LIMIT = Path("/proc/sys/fs/inotify/max_user_instances")
 
 
 @dataclass(frozen=True)
@@ -338,12 +339,11 @@ def containers_up(
     return ContainersResult(statuses)
 
 
-def _check_inotify(count: int) -> None:
+def _check_inotify(count: int, limit_file: Path = INOTIFY_LIMIT) -> None:
     """Refuse, with the fix, when the kernel's inotify instances cannot serve `count` more systemd
     containers: past the limit their systemd hangs in "initializing", silently."""
-    path = Path("/proc/sys/fs/inotify/max_user_instances")
     try:
-        limit = int(path.read_text())
+        limit = int(limit_file.read_text())
     except (OSError, ValueError):
         return
     running = len(_podman("ps", "--quiet").stdout.split())

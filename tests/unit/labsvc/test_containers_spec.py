@@ -93,3 +93,21 @@ def test_run_options_mirror_the_molecule_platforms(inv, repo: Path) -> None:
     published = [args[i + 1] for i, a in enumerate(args) if a == "--publish"]
     assert published == ["127.67.0.10:2200:22", "127.66.1.1:8443:443"]
     assert args[-2] == image
+
+
+def test_too_few_inotify_instances_are_refused_with_the_fix(tmp_path: Path, monkeypatch) -> None:
+    import subprocess
+
+    from digikel.errors import DigikelError
+    from digikel.labsvc import containers
+
+    running = subprocess.CompletedProcess([], 0, "a\nb\n", "")
+    monkeypatch.setattr(containers, "_podman", lambda *args, **kw: running)
+    limit = tmp_path / "max_user_instances"
+    limit.write_text("128\n")  # the kernel's default
+    containers._check_inotify(10, limit)  # 12 containers: 96 instances fit
+    with pytest.raises(DigikelError, match="22-container-limits.sh") as refused:
+        containers._check_inotify(50, limit)
+    assert "is 128: 52 systemd containers need about 416" in str(refused.value)
+    limit.write_text("8192\n")
+    containers._check_inotify(50, limit)
