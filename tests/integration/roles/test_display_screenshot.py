@@ -1,0 +1,125 @@
+"""The display's screenshot tool (roles/display/files/kiosk-screenshot) judges PNGs right.
+
+It runs on the display with Debian's python3 and no imaging library, so it decodes PNG itself:
+every row filter a PNG encoder may choose is exercised here against known pixels. The picture
+itself (chromium headless, grim on cage's headless output) is taken in the display role's
+Molecule verify.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import json
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+TOOL = REPO / "roles" / "display" / "files" / "kiosk-screenshot"
+
+
+def _tool() -> ModuleType:
+    loader = importlib.machinery.SourceFileLoader("kiosk_screenshot", str(TOOL))
+    spec = importlib.util.spec_from_loader("kiosk_screenshot", loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def _paeth(a: int, b: int, c: int) -> int:
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else b if pb <= pc else c
+
+
+def encode(rows: list[bytes], width: int, filters: list[int], bpp: int = 3) -> bytes:
+    """A PNG (colour type 2 or 6) of `rows`, each row encoded with the given filter type."""
+    out, prev = bytearray(), bytes(len(rows[0]))
+    for y, row in enumerate(rows):
+        kind = filters[y % len(filters)]
+        enc = bytearray()
+        for i, x in enumerate(row):
+            a = row[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            pred = (0, a, b, (a + b) >> 1, _paeth(a, b, c))[kind]
+            enc.append((x - pred) & 0xFF)
+        out += bytes([kind]) + enc
+        prev = row
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    ctype = 2 if bpp == 3 else 6
+    header = struct.pack(">IIBBBBB", width, len(rows), 8, ctype, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(out)))
+        + chunk(b"IEND", b"")
+    )
+
+
+def gradient(width: int, height: int, bpp: int = 3) -> list[bytes]:
+    """Pixels whose every value differs from its neighbours', so a wrong unfilter shows."""
+    return [
+        b"".join(
+            bytes(((x * 7 + y * 13) % 256, (x * 3) % 256, (y * 5) % 256, 255)[:bpp])
+            for x in range(width)
+        )
+        for y in range(height)
+    ]
+
+
+@pytest.mark.parametrize("filters", [[0], [1], [2], [3], [4], [0, 1, 2, 3, 4]])
+@pytest.mark.parametrize("bpp", [3, 4])
+def test_every_row_filter_decodes_to_the_real_colours(filters: list[int], bpp: int) -> None:
+    tool = _tool()
+    rows = gradient(40, 12, bpp)
+    expected = {rows[y][i : i + bpp] for y in range(12) for i in range(0, 40 * bpp, bpp)}
+    width, height, colours = tool.png_summary(encode(rows, 40, filters, bpp), stride=1)
+    assert (width, height, colours) == (40, 12, len(expected))
+
+
+def test_a_blank_picture_is_judged_blank_and_a_page_good(tmp_path: Path) -> None:
+    tool = _tool()
+    blank = tmp_path / "blank.png"
+    blank.write_bytes(encode([bytes([255, 255, 255] * 64)] * 36, 64, [0, 1, 2, 4]))
+    verdict = tool.judge(str(blank), (64, 36))
+    assert (verdict["ok"], verdict["colours"]) == (False, 1)
+    assert "blank" in verdict["detail"]
+
+    page = tmp_path / "page.png"
+    page.write_bytes(encode(gradient(64, 36), 64, [4, 1]))
+    assert tool.judge(str(page), (64, 36))["ok"] is True
+    wrong = tool.judge(str(page), (1920, 1080))
+    assert wrong["ok"] is False and "expected 1920x1080" in wrong["detail"]
+
+    (tmp_path / "junk.png").write_text("<html>no</html>")
+    junk = tool.judge(str(tmp_path / "junk.png"), None)
+    assert junk["ok"] is False and junk["detail"].startswith("no usable screenshot")
+    assert tool.judge(str(tmp_path / "missing.png"), None)["ok"] is False
+
+
+@pytest.mark.skipif(shutil.which("python3") is None, reason="no system python3")
+def test_the_tool_runs_under_the_system_python_as_on_the_display(tmp_path: Path) -> None:
+    page = tmp_path / "page.png"
+    page.write_bytes(encode(gradient(30, 20), 30, [2]))
+    done = subprocess.run(
+        ["python3", str(TOOL), "--judge", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["ok"] is True and (verdict["width"], verdict["height"]) == (30, 20)
