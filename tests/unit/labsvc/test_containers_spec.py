@@ -106,7 +106,7 @@ def test_too_few_inotify_instances_are_refused_with_the_fix(tmp_path: Path, monk
     limit = tmp_path / "max_user_instances"
     limit.write_text("128\n")  # the kernel's default
     containers._check_inotify(10, limit)  # 12 containers: 96 instances fit
-    with pytest.raises(DigikelError, match="22-container-limits.sh") as refused:
+    with pytest.raises(DigikelError, match=r"22-container-limits\.sh") as refused:
         containers._check_inotify(50, limit)
     assert "is 128: 52 systemd containers need about 416" in str(refused.value)
     limit.write_text("8192\n")
