@@ -320,6 +320,15 @@ def removed_at_end(hosts: Sequence[str]) -> Iterator[None]:
         containers_down(names=list(hosts))
 
 
+def package_cache_figures() -> dict[str, object]:
+    """Start the operator lab's package cache (the data centre's, labsvc/pkgcache.py) if it is
+    not running, and say what it holds: a converge "with a warm cache" finds its .debs there."""
+    from digikel.labsvc.pkgcache import start_cache
+
+    status = start_cache()
+    return {"url": status.url, "answers": status.answers, **status.figures.as_dict()}
+
+
 def fresh_containers(hosts: Sequence[str]) -> None:
     """Remove the hosts' containers and boot new ones (systemd up): endpoints from scratch."""
     from digikel.inventory import load_inventory
@@ -375,6 +384,9 @@ def run(
         cases = {name: Case([*playbook_cmd, *extra], env) for name, (env, extra) in configs.items()}
         if "tuned + mitogen" not in cases:
             notes.append("mitogen is not installed: no `tuned + mitogen` figures")
+        if not quick:
+            cache = package_cache_figures()
+            notes.append(f"package cache before the converge: {cache}")
         with removed_at_end(hosts), endpoint_agent(AGENT_ENV):
             # From scratch: fresh containers and an empty fact cache for each configuration
             # converged (by default only the project's settings).
