@@ -58,7 +58,8 @@ def test_a_configured_instance_keeps_its_name_and_plan(tmp_path: Path, inv) -> N
     assert (instance.name, instance.plan) == ("t9-doc", plan)
     assert instance.portal_publish == "127.66.251.1:8443:443"
     portal = container_specs(inv, [], hosts=["dc-portal01"], instance=instance)[0]
-    assert portal.publish == ("127.66.251.1:8443:443",)
+    # sshd on a port podman picks (not the operator's address), HTTPS on the instance's plan
+    assert portal.publish == ("127.0.0.1::22", "127.66.251.1:8443:443")
     with pytest.raises(InputError, match="lab instance name"):
         configure_instance(tmp_path, "Not A Name!")
 
