@@ -288,7 +288,11 @@ def acceptance(
     tz = city_timezone(inv)
     with output_file(output) as target:
         with open_configured_store() as store:
-            doc = acceptance_document(inv, store, chosen, age, lang, dt.datetime.now(dt.UTC), tz)
+            now = dt.datetime.now(dt.UTC)
+            # The pictures verify kept are in the project's artifacts, wherever digikel runs from.
+            doc = acceptance_document(
+                inv, store, chosen, age, lang, now, tz, artifacts_root=state.project.artifacts
+            )
         html = acceptance_html(doc, tz)
         if chosen_fmt == "html":
             target.write_text(html, encoding="utf-8")

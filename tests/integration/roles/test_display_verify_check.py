@@ -1,4 +1,4 @@
-"""playbooks/verify.yml's "Check displays: the queue page is on screen", for real.
+"""playbooks/verify.yml's "Evidence displays: the queue page is on screen", for real.
 
 A fresh container of the base image becomes a screen-less queue display (the display role with
 display_backend=headless, its kiosk really running under cage), then verify.yml's displays play
@@ -20,7 +20,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 VENV_BIN = REPO / ".venv" / "bin"
-CHECK = "Check displays: the queue page is on screen"
+CHECK = "Evidence displays: the queue page is on screen"
 PAGE = (
     "<!doctype html><html><body style='margin:0;background:#1a5276;color:#fff;"
     "font:96px DejaVu Sans'><p>Antrian</p><p>A-042</p></body></html>"
