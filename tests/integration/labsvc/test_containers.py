@@ -7,6 +7,7 @@ hosts, the portal on 127.66.1.1:8443) is neither reused, nor disturbed, nor remo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -75,8 +76,9 @@ def _check_capability_and_apt_cache(instance: Instance) -> None:
 def _check_portal_port(instance: Instance) -> None:
     portal = f"{instance.plan.portal}:{instance.plan.port}"
     assert portal != "127.66.1.1:8443"  # never the operator's lab's portal address
-    published = _podman("port", instance.container("dc-portal01")).stdout.strip()
-    assert published == f"443/tcp -> {portal}"
+    published = _podman("port", instance.container("dc-portal01")).stdout.strip().splitlines()
+    assert f"443/tcp -> {portal}" in published
+    assert any(line.startswith("22/tcp -> 127.0.0.1:") for line in published)
     sockets = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
     assert f"{portal} " in sockets
 
@@ -133,6 +135,22 @@ def _check_ansible_over_ssh(repo: Path, inv, tmp_path: Path, instance: Instance)
         assert f"{name} | CHANGED | rc=0 >>\n{admin}" in done.stdout, done.stdout
 
 
+def ansible_control_path(host: str, port: object, user: str) -> str:
+    """Where Ansible's ssh connection keeps its master (ssh.py _create_control_path)."""
+    digest = hashlib.sha1(f"{host}-{port}-{user}".encode()).hexdigest()[:10]
+    return f"{Path.home()}/.ansible/cp/{digest}"
+
+
+def close_master(host: str, port: object, user: str) -> None:
+    """End Ansible's ControlPersist master to host:port: an open master is an already verified
+    channel, and the next connection must meet the known_hosts file afresh."""
+    subprocess.run(
+        ["ssh", "-O", "exit", "-o", f"ControlPath={ansible_control_path(host, port, user)}",
+         "-p", str(port), f"{user}@{host}"],
+        capture_output=True, timeout=30, check=False,
+    )  # fmt: skip
+
+
 def _check_unknown_and_changed_keys_are_refused(
     repo: Path, inv, tmp_path: Path, instance: Instance
 ) -> None:
@@ -145,6 +163,7 @@ def _check_unknown_and_changed_keys_are_refused(
     host = HOSTS[0]
     port = lab.endpoints("loa-bakung", [host]).connections[host]["ansible_port"]
     mine = f"[127.0.0.1]:{port} "
+    close_master("127.0.0.1", port, inv.city.accounts.admins[0].name)
     try:
         # unknown: the line is gone; OpenSSH must refuse, not learn it
         known.write_text("".join(x for x in pinned.splitlines(True) if not x.startswith(mine)))

@@ -6,6 +6,7 @@ The containers belong to a lab instance of the test's own (DIGIKEL_LABSVC_DIR, n
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from pathlib import Path
@@ -109,6 +110,16 @@ def test_the_endpoints_stage_converges_streams_events_and_then_verifies(
             assert b"PRIVATE KEY" not in path.read_bytes(), path
 
 
+def close_master(host: str, port: object, user: str) -> None:
+    """End Ansible's ControlPersist master to host:port (its path: ssh.py _create_control_path)."""
+    digest = hashlib.sha1(f"{host}-{port}-{user}".encode()).hexdigest()[:10]
+    subprocess.run(
+        ["ssh", "-O", "exit", "-o", f"ControlPath={Path.home()}/.ansible/cp/{digest}",
+         "-p", str(port), f"{user}@{host}"],
+        capture_output=True, timeout=30, check=False,
+    )  # fmt: skip
+
+
 def test_a_changed_or_unknown_host_key_stops_the_stage_and_says_so(
     inv, containers, tmp_path: Path
 ) -> None:
@@ -120,6 +131,13 @@ def test_a_changed_or_unknown_host_key_stops_the_stage_and_says_so(
     site = inv.site("bukuan")
     other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIXpI74ExClLJadKazYkCkf1a30w8AlzAIg9y/DzOCbc"
     lines = pinned.splitlines()
+    # Ansible's ControlPersist masters of the earlier tests are verified channels: end them, so
+    # the stage's connections meet the known_hosts file afresh.
+    from digikel.labsvc.environment import LabEnvironment
+
+    admin = inv.city.accounts.admins[0].name
+    for where in LabEnvironment(inv).endpoints("bukuan", HOSTS).connections.values():
+        close_master(str(where["ansible_host"]), where["ansible_port"], admin)
     try:
         # every pinned key replaced by another machine's: changed
         known.write_text("".join(f"{line.split(' ', 1)[0]} {other}\n" for line in lines))
