@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 LABEL = "digikel.labsvc"
 DEFAULT_IMAGE = "localhost/digikel-debian12-endpoint:2"
 INSTANCE_LABEL = f"{LABEL}.instance"
+# The state directory of the lab that made the container: two checkouts of the project on one
+# machine are both "the operator's lab" (instance ""), and must still never share containers.
+STATE_LABEL = f"{LABEL}.state"
 APT_CACHE = Path("/var/cache/digikel/apt-archives")
 BUILD_SCRIPT = Path("scripts") / "build-endpoint-image.sh"
 PORTAL_NAME = "dc-portal01"
@@ -203,6 +206,7 @@ def run_args(spec: ContainerSpec, image: str, instance: Instance | None = None) 
         "--label", f"{LABEL}.role={spec.role}",
         "--label", f"{LABEL}.site={spec.site}",
         "--label", f"{INSTANCE_LABEL}={instance.name if instance else ''}",
+        "--label", f"{STATE_LABEL}={instance.state_dir if instance else ''}",
         "--label", f"{LABEL}.host={spec.name}",
         "--systemd=always",
         "--cap-add", "NET_ADMIN",
@@ -303,13 +307,7 @@ def containers_up(
     for spec in specs:
         name = instance.container(spec.name)
         current = existing.get(name)
-        if current is not None:
-            labels = (current.get("Config") or {}).get("Labels") or {}  # type: ignore[attr-defined]
-            if labels.get(LABEL) != "endpoint" or labels.get(INSTANCE_LABEL, "") != instance.name:
-                raise DigikelError(
-                    f"a container named {name} exists and is not this lab's: remove it "
-                    f"(`podman rm -f {name}`) or rename it"
-                )
+        if current is not None and _reusable(name, current, instance):
             if (current.get("State") or {}).get("Running"):  # type: ignore[attr-defined]
                 continue
             done = _podman("start", name)
@@ -339,6 +337,34 @@ def containers_up(
     return ContainersResult(statuses)
 
 
+def _reusable(name: str, inspected: dict[str, object], instance: Instance) -> bool:
+    """Whether the existing container `name` is this lab's to reuse. An orphan (the state
+    directory of the lab that made it is gone: a deleted checkout) is removed, and False says
+    to make it anew; a container of another lab that still exists is refused."""
+    labels = (inspected.get("Config") or {}).get("Labels") or {}  # type: ignore[attr-defined]
+    if labels.get(LABEL) != "endpoint" or labels.get(INSTANCE_LABEL, "") != instance.name:
+        raise DigikelError(
+            f"a container named {name} exists and is not this lab's: remove it "
+            f"(`podman rm -f {name}`) or rename it"
+        )
+    owner = labels.get(STATE_LABEL, "")
+    if owner and Path(owner) != instance.state_dir:
+        if Path(owner).is_dir():
+            raise DigikelError(
+                f"{name} belongs to the lab of another checkout ({owner}); the two use the same "
+                f"names and addresses: stop that lab first (`digikel lab services down` there, "
+                f"or `podman rm -f {name}`)"
+            )
+        done = _podman("rm", "--force", "--time", "10", name)
+        if done.returncode != 0:
+            raise DigikelError(
+                f"podman could not remove {name}, left by a deleted lab ({owner}): "
+                f"{done.stderr.strip()}"
+            )
+        return False
+    return True
+
+
 def _check_inotify(count: int, limit_file: Path = INOTIFY_LIMIT) -> None:
     """Refuse, with the fix, when the kernel's inotify instances cannot serve `count` more systemd
     containers: past the limit their systemd hangs in "initializing", silently."""
@@ -361,15 +387,18 @@ def _own_containers(instance: Instance) -> dict[str, tuple[str, str]]:
     listed = _podman(
         "ps", "--all", "--filter", f"label={LABEL}=endpoint", "--format",
         "{{.Names}}|{{ index .Labels \"digikel.labsvc.instance\" }}"
-        "|{{ index .Labels \"digikel.labsvc.site\" }}",
+        "|{{ index .Labels \"digikel.labsvc.site\" }}"
+        "|{{ index .Labels \"digikel.labsvc.state\" }}",
     )  # fmt: skip
     own: dict[str, tuple[str, str]] = {}
     prefix = f"{instance.name}-" if instance.name else ""
     for line in listed.stdout.splitlines():
-        name, _, rest = line.strip().partition("|")
-        label, _, site = rest.partition("|")
-        # Containers made before instances existed carry no instance label: the operator's.
+        name, label, site, owner = [*line.strip().split("|"), "", "", ""][:4]
+        # Containers made before instances (or owners) were labelled: the operator's.
         label = "" if label == "<no value>" else label
+        owner = "" if owner == "<no value>" else owner
+        if owner and Path(owner) != instance.state_dir:
+            continue
         if name and label == instance.name and name.startswith(prefix):
             own[name.removeprefix(prefix)] = (name, "" if site == "<no value>" else site)
     return own

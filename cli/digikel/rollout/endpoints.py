@@ -63,6 +63,10 @@ def runner_args(
     envvars = {
         "ANSIBLE_CONFIG": str(project_dir / "ansible.cfg"),
         "ANSIBLE_FORCE_COLOR": "False",
+        # ansible-runner sets ANSIBLE_HOST_KEY_CHECKING=False unless it is given (config/_base.py):
+        # Ansible then passes StrictHostKeyChecking=no ahead of our own options, ssh keeps the
+        # first value, and a PC whose host key changed is logged into with digikel's key.
+        "ANSIBLE_HOST_KEY_CHECKING": "True",
     }
     if facts_dir is not None:
         envvars["ANSIBLE_CACHE_PLUGIN_CONNECTION"] = str(facts_dir)
@@ -226,9 +230,12 @@ def endpoints_stage(
 
 
 def _host_key_refusals(unreachable: dict[str, str], inv: Inventory) -> list[str]:
-    """Why a host was refused for its SSH host key, said so (ssh's own words are buried in a
-    paragraph of warnings): unknown and changed keys are never learnt (docs/endpoints.md)."""
+    """Why each host could not be reached, in a line: a refused SSH host key said so (ssh's own
+    words are buried in a paragraph of warnings; unknown and changed keys are never learnt,
+    docs/endpoints.md), any other reason with ssh's own last words, hosts sharing one reason
+    named together."""
     said = []
+    others: dict[str, list[str]] = {}
     for host, message in sorted(unreachable.items()):
         if "REMOTE HOST IDENTIFICATION HAS CHANGED" in message:
             said.append(
@@ -240,7 +247,22 @@ def _host_key_refusals(unreachable: dict[str, str], inv: Inventory) -> list[str]
                 f"{host}: its SSH host key is not pinned in {inv.endpoints_known_hosts}; "
                 "refused (pin the key the PC showed at installation)"
             )
+        else:
+            others.setdefault(_last_words(message), []).append(host)
+    for reason, hosts in others.items():
+        said.append(f"unreachable {', '.join(hosts)}: {reason}")
     return said
+
+
+def _last_words(message: str) -> str:
+    """ssh's reason for an unreachable host: its last line that is not a warning, shortened."""
+    lines = [
+        line.strip()
+        for line in message.splitlines()
+        if line.strip() and not line.lstrip().startswith(("@", "Warning:"))
+    ]
+    reason = lines[-1] if lines else "no reason given"
+    return reason if len(reason) <= 200 else reason[:197] + "..."
 
 
 def check_from_event(event: dict[str, Any]) -> Check | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +20,17 @@ from typer.testing import CliRunner
 
 from digikel.cli.common import Context
 from digikel.cli.labsvc import app
+from digikel.errors import DigikelError
 from digikel.labsvc import DatacentrePlan, containers_down, containers_status, podman_problem
-from digikel.labsvc.containers import APT_CACHE, LABEL
+from digikel.labsvc.containers import (
+    APT_CACHE,
+    LABEL,
+    STATE_LABEL,
+    base_image,
+    container_specs,
+    containers_up,
+    run_args,
+)
 from digikel.labsvc.environment import LabEnvironment
 from digikel.labsvc.instance import Instance, configure_instance
 from digikel.rollout.endpoints import connections_file
@@ -221,3 +231,40 @@ def test_two_endpoint_containers_boot_answer_ansible_and_go(
     # Every other lab's container (the operator's) is still there, the very same one.
     after = _others()
     assert {n: after.get(n) for n in others} == others
+
+
+def test_another_checkouts_containers_are_refused_and_its_orphans_replaced(
+    inv, repo: Path, tmp_path: Path, moved_plan: DatacentrePlan
+) -> None:
+    """Two checkouts are both "the operator's lab" with the same names: the container one made
+    is never reused, listed or removed by the other while that checkout exists, and is replaced
+    once it is gone (a deleted clone's leftover)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = configure_instance(tmp_path / "first" / "labsvc", f"t{worker}-twin", moved_plan)
+    second = configure_instance(tmp_path / "second" / "labsvc", f"t{worker}-twin", moved_plan)
+    host = "loa-bakung-pc02"
+    specs = container_specs(inv, [], hosts=[host], instance=second)
+    name = first.container(host)
+    assert name == second.container(host)
+    (APT_CACHE / name).mkdir(parents=True, exist_ok=True)  # what containers_up prepares
+    made = _podman(*run_args(specs[0], base_image(repo), first)[1:])
+    try:
+        assert made.returncode == 0, made.stderr
+        with pytest.raises(DigikelError, match=f"another checkout \\({first.state_dir}\\)"):
+            containers_up(specs, repo_root=repo, state_dir=second.state_dir)
+        assert [c.state for c in containers_status([host], state_dir=second.state_dir)] == [
+            "missing"
+        ]
+        assert containers_down(state_dir=second.state_dir) == []
+        assert _podman("container", "exists", name).returncode == 0
+
+        shutil.rmtree(tmp_path / "first")  # the first checkout is deleted: an orphan
+        result = containers_up(specs, repo_root=repo, state_dir=second.state_dir)
+        assert [(c.name, c.state) for c in result.containers] == [(host, "running")]
+        owner = _podman(
+            "inspect", "--format", f'{{{{ index .Config.Labels "{STATE_LABEL}" }}}}', name
+        ).stdout.strip()
+        assert owner == str(second.state_dir)
+    finally:
+        containers_down(state_dir=second.state_dir)
+        _podman("rm", "--force", "--time", "1", name)
