@@ -59,14 +59,22 @@ def plain(value):
 
 def test_hostvars_equal_the_python_api(listed, inv, repo) -> None:
     hostvars = listed["_meta"]["hostvars"]
-    # Beyond the plugin's variables, hosts only get what the environment's group_vars files add.
-    extra = set(yaml.safe_load((repo / "inventory/lab/group_vars/counters.yml").read_text()))
+    # Beyond the plugin's variables, hosts only get what the environment's group_vars files add:
+    # those of `all` (the vault aside) to every host, those of a role's group to its hosts.
+    group_vars = repo / "inventory/lab/group_vars"
+
+    def keys(*files: Path) -> set[str]:
+        return {k for f in files if f.exists() for k in yaml.safe_load(f.read_text()) or {}}
+
+    everyone = keys(*(f for f in (group_vars / "all").glob("*.yml") if f.name != "vault.yml"))
+    assert "digikel_package_cache_url" in everyone  # the lab's data-centre cache, for all hosts
     for device in inv.devices:
         expected = json.loads(json.dumps(inv.hostvars(device.name)))
         from_ansible = {
             k: plain(v) for k, v in hostvars[device.name].items() if not k.startswith("vault_")
         }
         assert {k: from_ansible.get(k) for k in expected} == expected, device.name
+        extra = everyone | keys(group_vars / f"{device.role}s.yml")
         assert set(from_ansible) - set(expected) <= extra, device.name
 
 

@@ -93,3 +93,12 @@ def fresh_endpoint(base_image: str, molecule_lock: None) -> Iterator[str]:
         yield CHECK_CONTAINER
     finally:
         _run(["podman", "rm", "-f", CHECK_CONTAINER])
+
+
+@pytest.fixture
+def podman_as_root() -> list[str]:
+    """ansible-playbook's extra vars that reach a bare base-image container (no sshd, no admin
+    account) through podman as root, overriding the inventory's SSH connection. For tests of the
+    roles on a fresh Debian; the SSH path itself is tested on the lab's endpoint containers
+    (tests/integration/rollout/test_endpoint_checks.py, tests/integration/labsvc)."""
+    return ["-e", "ansible_connection=containers.podman.podman", "-e", "ansible_user=root"]

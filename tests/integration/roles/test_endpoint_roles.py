@@ -144,7 +144,9 @@ def test_molecule_scenario(role: str, base_image: str, molecule_lock: None) -> N
 
 
 @pytest.mark.molecule
-def test_playbooks_run_in_check_diff_mode_on_a_fresh_endpoint(fresh_endpoint: str) -> None:
+def test_playbooks_run_in_check_diff_mode_on_a_fresh_endpoint(
+    fresh_endpoint: str, podman_as_root: list[str]
+) -> None:
     """Each playbook, limited to one real lab host of the inventory (its container replaced by a
     fresh one through ansible_host), runs clean in --check --diff and changes nothing."""
     runs = [
@@ -159,7 +161,7 @@ def test_playbooks_run_in_check_diff_mode_on_a_fresh_endpoint(fresh_endpoint: st
         result = subprocess.run(
             [
                 str(VENV_BIN / "ansible-playbook"), f"playbooks/{playbook}", "--check", "--diff",
-                "-l", host, "-e", f"ansible_host={fresh_endpoint}",
+                "-l", host, "-e", f"ansible_host={fresh_endpoint}", *podman_as_root,
             ],
             cwd=REPO, env={**_env(), **env_cache}, capture_output=True, text=True,
             timeout=600, check=False,

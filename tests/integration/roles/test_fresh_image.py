@@ -76,7 +76,9 @@ def fresh_container(base_image: str) -> Iterator[str]:
         _podman("rm", "--force", "--time", "5", name)
 
 
-def test_the_baseline_converges_where_empty_lists_look_fresh(fresh_container: str) -> None:
+def test_the_baseline_converges_where_empty_lists_look_fresh(
+    fresh_container: str, podman_as_root: list[str]
+) -> None:
     # The state of issue 13: no package list, and a lists directory touched a moment ago.
     assert _package_lists(fresh_container) == []
     assert _podman("exec", fresh_container, "touch", LISTS).returncode == 0
@@ -89,6 +91,7 @@ def test_the_baseline_converges_where_empty_lists_look_fresh(fresh_container: st
     command = [
         str(VENV_BIN / "ansible-playbook"), "playbooks/baseline.yml", "-l", HOST,
         "-e", f"ansible_host={fresh_container}",
+        *podman_as_root,
     ]  # fmt: skip
     first = subprocess.run(
         command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False
