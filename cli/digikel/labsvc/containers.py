@@ -32,7 +32,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from digikel.errors import DigikelError, InputError
 from digikel.labsvc.instance import Instance, lab_instance
@@ -337,11 +337,11 @@ def containers_up(
     return ContainersResult(statuses)
 
 
-def _reusable(name: str, inspected: dict[str, object], instance: Instance) -> bool:
+def _reusable(name: str, inspected: dict[str, Any], instance: Instance) -> bool:
     """Whether the existing container `name` is this lab's to reuse. An orphan (the state
     directory of the lab that made it is gone: a deleted checkout) is removed, and False says
     to make it anew; a container of another lab that still exists is refused."""
-    labels = (inspected.get("Config") or {}).get("Labels") or {}  # type: ignore[attr-defined]
+    labels = (inspected.get("Config") or {}).get("Labels") or {}
     if labels.get(LABEL) != "endpoint" or labels.get(INSTANCE_LABEL, "") != instance.name:
         raise DigikelError(
             f"a container named {name} exists and is not this lab's: remove it "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-import struct
-import zlib
 from pathlib import Path
+
+from tests.pngs import stripes
 
 from digikel.reports.acceptance import acceptance_document, acceptance_html
 from digikel.reports.browser import run_chromium
@@ -26,22 +26,6 @@ def _pngcheck():
     return module
 
 
-def solid_png(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
-    raw = b"".join(b"\x00" + bytes(colour) * width for _ in range(height))
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
 def test_the_pack_shows_the_display_picture_in_chromium(inv, tmp_path: Path) -> None:
     site = next(s for s in inv.sites if any(d.role == "display" for d in s.devices))
     display = next(d for d in site.devices if d.role == "display")
@@ -55,7 +39,7 @@ def test_the_pack_shows_the_display_picture_in_chromium(inv, tmp_path: Path) -> 
         )
         evidence = root / f"run-{run}" / site.slug / "verify" / "evidence" / f"{display.name}.png"
         evidence.parent.mkdir(parents=True)
-        evidence.write_bytes(solid_png(160, 90, MAGENTA))
+        evidence.write_bytes(stripes(160, 90, [MAGENTA]))
         doc = acceptance_document(
             inv, store, site, dt.timedelta(days=30), "en", dt.datetime.now(dt.UTC), dt.UTC,
             artifacts_root=root,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.machinery
+import importlib.util
 import os
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -102,3 +105,16 @@ def podman_as_root() -> list[str]:
     roles on a fresh Debian; the SSH path itself is tested on the lab's endpoint containers
     (tests/integration/rollout/test_endpoint_checks.py, tests/integration/labsvc)."""
     return ["-e", "ansible_connection=containers.podman.podman", "-e", "ansible_user=root"]
+
+
+@pytest.fixture(scope="session")
+def screenshot_tool() -> ModuleType:
+    """The display's screenshot tool (roles/display/files/kiosk-screenshot), imported: it has
+    no .py suffix, as it is installed on the display."""
+    path = REPO / "roles" / "display" / "files" / "kiosk-screenshot"
+    loader = importlib.machinery.SourceFileLoader("kiosk_screenshot", str(path))
+    spec = importlib.util.spec_from_loader("kiosk_screenshot", loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module

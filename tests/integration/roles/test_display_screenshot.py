@@ -8,88 +8,34 @@ Molecule verify.
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import json
-import struct
 import subprocess
-import zlib
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from tests.pngs import encode, gradient
 
 REPO = Path(__file__).resolve().parents[3]
 TOOL = REPO / "roles" / "display" / "files" / "kiosk-screenshot"
 
 
-def _tool() -> ModuleType:
-    loader = importlib.machinery.SourceFileLoader("kiosk_screenshot", str(TOOL))
-    spec = importlib.util.spec_from_loader("kiosk_screenshot", loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-def _paeth(a: int, b: int, c: int) -> int:
-    p = a + b - c
-    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-    return a if pa <= pb and pa <= pc else b if pb <= pc else c
-
-
-def encode(rows: list[bytes], width: int, filters: list[int], bpp: int = 3) -> bytes:
-    """A PNG (colour type 2 or 6) of `rows`, each row encoded with the given filter type."""
-    out, prev = bytearray(), bytes(len(rows[0]))
-    for y, row in enumerate(rows):
-        kind = filters[y % len(filters)]
-        enc = bytearray()
-        for i, x in enumerate(row):
-            a = row[i - bpp] if i >= bpp else 0
-            b = prev[i]
-            c = prev[i - bpp] if i >= bpp else 0
-            pred = (0, a, b, (a + b) >> 1, _paeth(a, b, c))[kind]
-            enc.append((x - pred) & 0xFF)
-        out += bytes([kind]) + enc
-        prev = row
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-    ctype = 2 if bpp == 3 else 6
-    header = struct.pack(">IIBBBBB", width, len(rows), 8, ctype, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(bytes(out)))
-        + chunk(b"IEND", b"")
-    )
-
-
-def gradient(width: int, height: int, bpp: int = 3) -> list[bytes]:
-    """Pixels whose every value differs from its neighbours', so a wrong unfilter shows."""
-    return [
-        b"".join(
-            bytes(((x * 7 + y * 13) % 256, (x * 3) % 256, (y * 5) % 256, 255)[:bpp])
-            for x in range(width)
-        )
-        for y in range(height)
-    ]
-
-
 @pytest.mark.parametrize("filters", [[0], [1], [2], [3], [4], [0, 1, 2, 3, 4]])
 @pytest.mark.parametrize("bpp", [3, 4])
-def test_every_row_filter_decodes_to_the_real_colours(filters: list[int], bpp: int) -> None:
-    tool = _tool()
+def test_every_row_filter_decodes_to_the_real_colours(
+    filters: list[int], bpp: int, screenshot_tool: ModuleType
+) -> None:
+    tool = screenshot_tool
     rows = gradient(40, 12, bpp)
     expected = {rows[y][i : i + bpp] for y in range(12) for i in range(0, 40 * bpp, bpp)}
     width, height, colours = tool.png_summary(encode(rows, 40, filters, bpp), stride=1)
     assert (width, height, colours) == (40, 12, len(expected))
 
 
-def test_a_blank_picture_is_judged_blank_and_a_page_good(tmp_path: Path) -> None:
-    tool = _tool()
+def test_a_blank_picture_is_judged_blank_and_a_page_good(
+    tmp_path: Path, screenshot_tool: ModuleType
+) -> None:
+    tool = screenshot_tool
     blank = tmp_path / "blank.png"
     blank.write_bytes(encode([bytes([255, 255, 255] * 64)] * 36, 64, [0, 1, 2, 4]))
     verdict = tool.judge(str(blank), (64, 36))

@@ -8,8 +8,6 @@ it; with the kiosk stopped the same check fails.
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import json
 import os
 import subprocess
@@ -40,16 +38,6 @@ CONVERGE = f"""\
       vars:
         display_backend: headless
 """
-
-
-def _tool() -> Any:
-    path = REPO / "roles" / "display" / "files" / "kiosk-screenshot"
-    loader = importlib.machinery.SourceFileLoader("kiosk_screenshot", str(path))
-    spec = importlib.util.spec_from_loader("kiosk_screenshot", loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
 
 
 def _playbook(
@@ -91,7 +79,7 @@ def _check_message(output: str, host: str) -> dict[str, Any]:
 
 @pytest.mark.molecule
 def test_the_display_check_keeps_a_good_picture_and_fails_without_kiosk(
-    fresh_endpoint: str, tmp_path: Path
+    fresh_endpoint: str, tmp_path: Path, screenshot_tool: Any
 ) -> None:
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(
@@ -120,7 +108,7 @@ def test_the_display_check_keeps_a_good_picture_and_fails_without_kiosk(
     assert "kiosk running" in message["detail"] and "1920x1080 PNG" in message["detail"]
     picture = evidence / f"{fresh_endpoint}.png"
     assert f"picture kept as {picture}" in message["detail"]
-    width, height, colours = _tool().png_summary(picture.read_bytes())
+    width, height, colours = screenshot_tool.png_summary(picture.read_bytes())
     assert (width, height) == (1920, 1080) and colours > 2
 
     # The kiosk stopped: the check fails; without an evidence folder nothing is fetched.

@@ -5,35 +5,15 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
+from tests.pngs import stripes
 
 from digikel.reports.acceptance import acceptance_document, acceptance_html, png_size
 from digikel.store import Check, open_store
 
 NOW = dt.datetime(2026, 12, 1, 3, tzinfo=dt.UTC)
-
-
-def make_png(width: int, height: int, colours: list[tuple[int, int, int]]) -> bytes:
-    """An RGB PNG of vertical stripes, one per colour (filter type 0)."""
-    stripe = max(1, width // len(colours))
-    row = b"".join(bytes(colours[min(x // stripe, len(colours) - 1)]) for x in range(width))
-    raw = b"".join(b"\x00" + row for _ in range(height))
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture
@@ -66,7 +46,7 @@ def _doc(inv, store, site, root: Path | None) -> dict:
 
 def test_the_pack_embeds_the_display_picture_of_the_run(inv, recorded):
     store, site, display, run, root = recorded
-    picture = make_png(64, 36, [(0x1A, 0x52, 0x76), (0xFF, 0xFF, 0xFF)])
+    picture = stripes(64, 36, [(0x1A, 0x52, 0x76), (0xFF, 0xFF, 0xFF)])
     _evidence(root, run, site.slug, display.name).write_bytes(picture)
     doc = _doc(inv, store, site, root)
     shot = next(s for s in doc["screenshots"] if s["device"] == display.name)
@@ -86,7 +66,7 @@ def test_the_pack_embeds_the_display_picture_of_the_run(inv, recorded):
 def test_a_display_without_a_kept_picture_says_so(inv, recorded):
     store, site, display, run, root = recorded
     # A picture of another run (not the newest checks'), and a file that is no PNG: neither counts.
-    _evidence(root, run + 1, site.slug, display.name).write_bytes(make_png(4, 4, [(0, 0, 0)]))
+    _evidence(root, run + 1, site.slug, display.name).write_bytes(stripes(4, 4, [(0, 0, 0)]))
     _evidence(root, run, site.slug, display.name).write_bytes(b"<html>not a png</html>")
     doc = _doc(inv, store, site, root)
     shot = next(s for s in doc["screenshots"] if s["device"] == display.name)
@@ -108,6 +88,6 @@ def test_without_a_named_artifacts_folder_the_checkout_s_is_read():
 
 
 def test_png_size_reads_the_header_and_refuses_other_files():
-    assert png_size(make_png(1920, 2, [(1, 2, 3)])) == (1920, 2)
+    assert png_size(stripes(1920, 2, [(1, 2, 3)])) == (1920, 2)
     assert png_size(b"GIF89a" + b"\0" * 40) is None
     assert png_size(b"\x89PNG\r\n\x1a\n") is None
