@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 from typing import Any, Protocol
 
 from digikel.network import interrupt, ios_config, routeros_config
@@ -66,6 +67,9 @@ class RouterOS:
         # Set when our own session was lost mid-change: the restore then takes safe mode over
         # from it (hijack prompt, `u`), which undoes its half change at once.
         self.unroll_next = False
+        # When (time.monotonic()) the device agreed to load its backup: a restore trusts what it
+        # shows only once it has rebooted since.
+        self.loaded_at: float | None = None
 
     def fetch(self, conn: Any, timeouts: Timeouts) -> str:
         return run_command(conn, "/export", timeouts)
@@ -173,26 +177,32 @@ class RouterOS:
                 f"{self.guard_minutes} minutes by its scheduler entry {guard.GUARD})"
             ) from None
 
-    @staticmethod
-    def _revert(conn: Any, ep: Endpoint, timeouts: Timeouts) -> None:
+    def _revert(self, conn: Any, ep: Endpoint, timeouts: Timeouts) -> None:
         """Load the backup now: from the change's session, or, if the device cut that one,
         from a new session (at once, not after the scheduler's minutes)."""
         channel = getattr(conn, "remote_conn", None)
         if channel is not None and not channel.closed:
             try:
                 guard.revert_now(conn, timeouts)
+                self.loaded_at = time.monotonic()
                 return
             except Exception:
-                drop(conn)
+                drop(conn)  # the session was gone although it looked open (a dead link)
         try:
             with connect(ep, timeouts) as other:
                 guard.revert_now(other, timeouts)
+                self.loaded_at = time.monotonic()
         except Exception:
             pass  # the scheduler entry restores it within its minutes
 
     def recover(self, ep: Endpoint, timeouts: Timeouts) -> None:
-        """Before a restore: if our own safe-mode session was lost, take safe mode over from it
+        """Before a restore: after a backup load, wait (raise, to be retried) until the device
+        has rebooted onto it; if our own safe-mode session was lost, take safe mode over from it
         (`u` at the hijack prompt undoes its half change at once) and release it at once."""
+        if self.loaded_at is not None:
+            with connect(ep, timeouts) as conn:
+                guard.rebooted_since(conn, ep, timeouts, time.monotonic() - self.loaded_at)
+            self.loaded_at = None
         if not self.unroll_next:
             return
         with connect(ep, timeouts) as conn:

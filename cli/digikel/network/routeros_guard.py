@@ -184,16 +184,46 @@ def disarm(conn: Any, timeouts: Timeouts) -> None:
 def revert_now(conn: Any, timeouts: Timeouts) -> None:
     """Load the saved backup at once (the device reboots onto its old configuration).
 
-    Raises only if the command could not be written: once it is, the device is loading, and a
-    session that closes under us is the reboot, not a failure (a second load would reboot the
-    device twice)."""
+    Raises if the device did not ask "Restore and reboot?" (the session was already gone, or the
+    load was refused): nothing was loaded, and the caller loads from a new session. Once the
+    device asked and got `y`, it never raises: a session that closes then is the reboot, and a
+    second load would reboot the device twice. The device may still answer for a moment before
+    it goes down, so what it shows is trusted only once it has rebooted (`rebooted_since`)."""
     conn.write_channel(f"/system backup load name={GUARD}.backup\r")
-    try:
-        out = conn.read_until_pattern(
-            pattern=r"\[y/N\]|\][^\r\n]*>\s*$", read_timeout=timeouts.command
-        )
-        if "[y/N]" in out:
-            conn.write_channel("y")
-    except Exception:
-        pass  # the device closed the session: it is rebooting onto the backup
+    out = conn.read_until_pattern(pattern=r"\[y/N\]|\][^\r\n]*>\s*$", read_timeout=timeouts.command)
+    if "[y/N]" not in out:
+        raise DeviceError(f"the device did not load its backup: {out.strip()[-200:]}")
+    with contextlib.suppress(Exception):
+        conn.write_channel("y")
     drop(conn)
+
+
+def uptime_seconds(conn: Any, timeouts: Timeouts) -> float | None:
+    """The device's uptime from `/system resource print` (`uptime: 1w2d3h4m5s`)."""
+    out = run_command(conn, "/system resource print", timeouts)
+    match = re.search(r"^\s*uptime:\s*(\S+)", out, re.M)
+    return duration_seconds(match.group(1)) if match else None
+
+
+def duration_seconds(text: str) -> float | None:
+    """RouterOS durations: `1w2d3h4m5s`, only the non-zero parts (`0s` when none)."""
+    parts = re.findall(r"(\d+)(w|d|h|m|s)", text)
+    if not parts:
+        return None
+    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+    return float(sum(int(n) * units[u] for n, u in parts))
+
+
+def rebooted_since(conn: Any, ep: Endpoint, timeouts: Timeouts, seconds_ago: float) -> None:
+    """Raise unless the device booted less than `seconds_ago` ago (its uptime says so).
+
+    After a backup load the device answers for a moment on its old run before it goes down: a
+    session then reads the change still on it, and the next command finds the device rebooting.
+    The uptime tells the two apart on the device's own word. One second of slack: RouterOS
+    prints whole seconds."""
+    uptime = uptime_seconds(conn, timeouts)
+    if uptime is None or uptime + 1.0 >= seconds_ago:
+        raise DeviceError(
+            f"{ep.name}: not rebooted onto its backup yet "
+            f"(up {uptime}s, loaded {seconds_ago:.0f}s ago)"
+        )

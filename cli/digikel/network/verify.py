@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from digikel.network import plan, routeros_config
 from digikel.network.connection import run_command
 from digikel.network.results import Check
+from digikel.network.routeros_guard import duration_seconds
 
 if TYPE_CHECKING:
     from digikel.inventory.model import Device
@@ -126,7 +127,7 @@ def _wireguard(conn: Any, timeouts: Timeouts) -> Check:
     if not match:
         return Check("wireguard-tunnel", False, _no_handshake(out))
     value = match.group(1)
-    seconds = _duration(value)
+    seconds = duration_seconds(value)
     ok = seconds is not None and seconds <= 180
     return Check("wireguard-tunnel", ok, f"last handshake with the hub {value} ago")
 
@@ -146,14 +147,6 @@ def _no_handshake(peers: str) -> str:
             "address (datacentre.hub_endpoint) and push"
         )
     return f"no handshake with the hub at {endpoint}: unreachable or not answering"
-
-
-def _duration(text: str) -> float | None:
-    parts = re.findall(r"(\d+)(w|d|h|m|s)", text)
-    if not parts:
-        return None
-    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
-    return float(sum(int(n) * units[u] for n, u in parts))
 
 
 def _ssids(config: routeros_config.Config, hostvars: dict[str, Any]) -> Check:

@@ -67,7 +67,7 @@ def test_dropped_connection_mid_push_returns_the_device_to_its_backup(clean_faul
         netlab.secrets,
         netlab.options(),
     )
-    assert retry[0].ok and retry[0].changed
+    assert retry[0].ok and retry[0].changed, retry[0].error
 
 
 def test_command_error_reverts_and_reports_the_device_words(clean_faults):
