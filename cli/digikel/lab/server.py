@@ -326,6 +326,13 @@ class _SshServer(asyncssh.SSHServer):
     def connection_made(self, conn: Any) -> None:
         self.conn = conn
         device = self.runtime.device
+        if not self.runtime.up:
+            # Accepted just before the listener closed for a reboot: asyncio runs this a loop
+            # turn after the accept, too late for the reboot's drop of every session. A device
+            # that goes down keeps no connection; this one would otherwise open a shell on the
+            # state the reboot loads and answer while the device is down.
+            conn.abort()
+            return
         if self.factory and not (isinstance(device, RouterOsDevice) and device.factory_reachable()):
             conn.abort()  # nothing answers on the factory address any more
             return

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 import pytest
 from netmiko import ConnectHandler
 from netmiko.exceptions import (
@@ -94,6 +97,36 @@ def test_reboot_drops_sessions_is_unreachable_then_back_with_config(lab, ap, kno
     lab.wait_up(ap)
     with connect(lab, ap, known_hosts) as conn:
         assert "add name=br-persist" in conn.send_command("/export")
+
+
+def test_a_reboot_keeps_no_connection_even_one_accepted_as_the_device_went_down(lab, ap):
+    """Connections knocking as the reboot starts: some are accepted by the event loop a turn
+    before the listener closes, and reach the server one turn after the reboot dropped every
+    session. A real device that goes down keeps none of them; the lab must not either (one that
+    survived opened a shell on the state the reboot loads and answered while the device was
+    down, which once let a restore report success before the reboot)."""
+    spec = lab.spec(ap)
+    knocking = []
+    for _ in range(24):
+        sock = socket.create_connection((spec.host, spec.port), timeout=2)
+        knocking.append(sock)
+    lab.inject(ap, "reboot", seconds=3)
+    assert not lab.server.runtimes[ap].up
+    deadline = time.monotonic() + 2
+    still_open = []
+    for sock in knocking:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            while sock.recv(4096):  # the banner, then nothing more from a device that is down
+                pass
+        except TimeoutError:
+            still_open.append(sock)
+        except OSError:
+            pass  # reset: cut, as it should be
+        sock.close()
+    assert not lab.server.runtimes[ap].up, "the reboot ended before the check: make it longer"
+    assert not still_open, f"{len(still_open)} connection(s) outlived the device going down"
+    lab.wait_up(ap)
 
 
 def test_ios_reboot_fault_returns_to_startup_config(lab, names, known_hosts):
