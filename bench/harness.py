@@ -65,7 +65,8 @@ def run_once(
             list(cmd),
             cwd=cwd,
             env=env,
-            stdout=out if keep_stdout else subprocess.DEVNULL,
+            # Always kept: Ansible says why a task failed on stdout, not stderr.
+            stdout=out,
             stderr=err,
         )
         _, status, usage = os.wait4(proc.pid, 0)
@@ -74,9 +75,13 @@ def run_once(
         err.seek(0)
         stderr = err.read().decode(errors="replace")
         out.seek(0)
-        stdout = out.read().decode(errors="replace") if keep_stdout else ""
+        stdout = out.read().decode(errors="replace")
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {stderr[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(cmd)} exited {proc.returncode}: {stderr[-2000:]}\n{stdout[-3000:]}"
+        )
+    if not keep_stdout:
+        stdout = ""
     return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
 
 

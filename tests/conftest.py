@@ -72,3 +72,22 @@ def state_of_their_own(tmp_path_factory: pytest.TempPathFactory):
     patch.setenv("DIGIKEL_BACKUP_DIR", str(root / "backups"))
     yield root
     patch.undo()
+
+
+# Under pytest-xdist (scripts/test runs two workers) each of these folders stays on one worker, in
+# order: the roles' Molecule scenarios share one apt archive cache and take the Molecule lock, so
+# two at once would only wait for each other; the benchmarks' quick runs measure, one after the
+# other. The largest group is handed out first (xdist orders scopes by size), so the other worker
+# takes everything else meanwhile. (xdist's own --dist loadgroup does not group under pytest 9:
+# the worker's rewritten node ids do not reach the scheduler.)
+SERIAL_FOLDERS = ("tests/integration/roles/", "tests/integration/bench/")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SerialFolders(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((f for f in SERIAL_FOLDERS if nodeid.startswith(f)), nodeid)
+
+    return SerialFolders(config, log)
