@@ -264,14 +264,18 @@ def _write_applied(path: Path, generation: int, dc: DataCentre) -> None:
     os.replace(tmp, path)
 
 
+# Taken by the main thread alone, synchronously (sigwait): a Python handler that sets a
+# threading.Event deadlocks when it runs while this thread holds that Event's own lock, which CI
+# saw under load (a SIGHUP never applied, the stand-in's main loop stuck for good).
+SIGNALS = {signal.SIGHUP, signal.SIGTERM, signal.SIGINT}
+
+
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = json.loads(Path(argv[0]).read_text())
     faults_path, applied_path = Path(config["faults"]), Path(config["applied"])
-    reload_requested, stop_requested = threading.Event(), threading.Event()
-    signal.signal(signal.SIGHUP, lambda *_: reload_requested.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop_requested.set())
-    signal.signal(signal.SIGINT, lambda *_: stop_requested.set())
+    # Before any thread starts: the connection threads inherit the mask and never take them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
     socket.setdefaulttimeout(None)
     dc = DataCentre(config)
     generation, faults = _read_faults(faults_path)
@@ -279,13 +283,12 @@ def main(argv: list[str]) -> int:
     _write_applied(applied_path, generation, dc)
     log.info("serving %d listeners", len(dc.servers))
     try:
-        while not stop_requested.is_set():
-            if reload_requested.wait(0.2):
-                reload_requested.clear()
-                generation, faults = _read_faults(faults_path)
-                dc.apply(faults)
-                _write_applied(applied_path, generation, dc)
-                log.info("faults applied (generation %d): %s", generation, faults or "none")
+        # A SIGHUP that comes while faults are applied stays pending for the next sigwait.
+        while signal.sigwait(SIGNALS) == signal.SIGHUP:
+            generation, faults = _read_faults(faults_path)
+            dc.apply(faults)
+            _write_applied(applied_path, generation, dc)
+            log.info("faults applied (generation %d): %s", generation, faults or "none")
     finally:
         dc.close()
         applied_path.unlink(missing_ok=True)

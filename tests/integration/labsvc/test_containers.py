@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -44,11 +45,13 @@ def _podman(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _others() -> dict[str, str]:
-    """{container: id} of every lab container that is not this test's (the operator's lab)."""
+    """{container: id} of every lab container that is not a test's (the operator's lab). Tests'
+    instances are named t<xdist worker>-...: the other worker's come and go meanwhile."""
     done = _podman(
         "ps", "--all", "--filter", f"label={LABEL}=endpoint", "--format", "{{.Names}} {{.ID}}"
     )
-    return dict(line.split() for line in done.stdout.splitlines() if line.strip())
+    rows = (line.split() for line in done.stdout.splitlines() if line.strip())
+    return {name: ident for name, ident in rows if not re.match(r"t\d+-", name)}
 
 
 @pytest.fixture

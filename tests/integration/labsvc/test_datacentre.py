@@ -94,6 +94,19 @@ def test_an_application_can_refuse_fail_and_recover(inv, running: Path) -> None:
     assert probe("surat", inventory=inv, state_dir=running).ok
 
 
+def test_every_fault_change_of_a_long_series_is_applied(running: Path) -> None:
+    """Each change is one SIGHUP; the stand-in must apply every one. Its main loop once set a
+    threading.Event from a Python signal handler, which deadlocks when the signal lands while the
+    main thread holds that Event's lock: CI saw one fault never applied. Many changes in a row
+    give the race its chances."""
+    for number in range(60):
+        mode = ("refuse", "error", None)[number % 3]
+        status = set_application_fault("perizinan", mode, running, timeout=10.0)
+        expected = {"refuse": "refusing", "error": "failing", None: "up"}[mode]
+        assert {i.id: i.state for i in status.listeners}["perizinan"] == expected, number
+    assert datacentre_status(running).pid is not None
+
+
 def test_start_again_keeps_the_running_server(inv, running: Path, moved_plan) -> None:
     pid = datacentre_status(running).pid
     assert pid is not None
