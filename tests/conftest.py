@@ -77,7 +77,7 @@ def state_of_their_own(tmp_path_factory: pytest.TempPathFactory):
 # Under pytest-xdist (scripts/test runs two workers) each of these folders stays on one worker, in
 # order: the roles' Molecule scenarios share one apt archive cache and take the Molecule lock, so
 # two at once would only wait for each other; the benchmarks' quick runs measure, one after the
-# other. The largest group is handed out first (xdist orders scopes by size), so the other worker
+# other; any other file's tests stay together. The largest group is handed out first (xdist orders scopes by size), so the other worker
 # takes everything else meanwhile. (xdist's own --dist loadgroup does not group under pytest 9:
 # the worker's rewritten node ids do not reach the scheduler.)
 SERIAL_FOLDERS = ("tests/integration/roles/", "tests/integration/bench/")
@@ -88,6 +88,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 
     class SerialFolders(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return next((f for f in SERIAL_FOLDERS if nodeid.startswith(f)), nodeid)
+            # Every other test file stays whole on one worker: its module-scoped labs carry
+            # state from one test to the next (a rerun after a rollout changes nothing).
+            folder = next((f for f in SERIAL_FOLDERS if nodeid.startswith(f)), None)
+            return folder or nodeid.split("::", 1)[0]
 
     return SerialFolders(config, log)
