@@ -77,9 +77,9 @@ def state_of_their_own(tmp_path_factory: pytest.TempPathFactory):
 # Under pytest-xdist (scripts/test runs two workers) each of these folders stays on one worker, in
 # order: the roles' Molecule scenarios share one apt archive cache and take the Molecule lock, so
 # two at once would only wait for each other; the benchmarks' quick runs measure, one after the
-# other; any other file's tests stay together. The largest group is handed out first (xdist orders scopes by size), so the other worker
-# takes everything else meanwhile. (xdist's own --dist loadgroup does not group under pytest 9:
-# the worker's rewritten node ids do not reach the scheduler.)
+# other. Every other test file stays whole too. xdist hands out the groups with the most tests
+# first, so the long roles' group starts early while the files share both workers. (xdist's own
+# --dist loadgroup does not group under pytest 9: the marks never reach its scheduler.)
 SERIAL_FOLDERS = ("tests/integration/roles/", "tests/integration/bench/")
 
 
