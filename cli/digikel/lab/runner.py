@@ -340,6 +340,20 @@ def stop_background(state_dir: Path, timeout: float = 15.0) -> bool:
     if read_pid(state_dir) is not None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+        # Its listening sockets close only when it is gone: a lab started next on the same
+        # addresses must not find them taken.
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not _exited(pid):
+            time.sleep(0.05)
     with contextlib.suppress(FileNotFoundError):
         StateStore(state_dir).pid_file.unlink()
     return True
+
+
+def _exited(pid: int) -> bool:
+    """Whether `pid` has exited (a zombie has: the kernel closed its sockets)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] in ("Z", "X")

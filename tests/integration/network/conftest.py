@@ -46,7 +46,9 @@ def _port() -> int:
     return 2322 + int(worker.removeprefix("gw") or 0)
 
 
-@pytest.fixture(scope="package")
+# Session-long on its worker, said plainly: without an __init__.py, pytest's "package" scope
+# is the session's anyway. Its port is its own, since other files' labs may be up beside it.
+@pytest.fixture(scope="session")
 def netlab(tmp_path_factory) -> Iterator[NetLab]:
     root = tmp_path_factory.mktemp("netinv")
     shutil.copytree(REPO / "inventory", root / "inventory")
@@ -75,7 +77,7 @@ def trust_all(env_file: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def trusted(netlab: NetLab) -> NetLab:
     trust_all(netlab.env_file)
     return netlab

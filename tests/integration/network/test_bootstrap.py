@@ -40,8 +40,10 @@ class BootLab:
 
 
 def _port() -> int:
+    # A port of this file's own: the session-long labs of tests/integration/{network,rollout,
+    # watch} (2322, 2422, 2522 + n) may be up on the same worker, with the same sites' addresses.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return 2422 + int(worker.removeprefix("gw") or 0)
+    return 2432 + int(worker.removeprefix("gw") or 0)
 
 
 @pytest.fixture(scope="module")

@@ -71,7 +71,9 @@ def _worker() -> int:
     return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 
 
-@pytest.fixture(scope="package")
+# Session-long on its worker, said plainly: without an __init__.py, pytest's "package" scope
+# is the session's anyway. Its port is its own, since other files' labs may be up beside it.
+@pytest.fixture(scope="session")
 def rolloutlab(tmp_path_factory) -> Iterator[RolloutLab]:
     from digikel.inventory import load_inventory
     from digikel.labsvc import DatacentrePlan, printer_specs, start_datacentre, start_printers

@@ -73,7 +73,9 @@ class WatchLab:
         }
 
 
-@pytest.fixture(scope="package")
+# Session-long on its worker, said plainly: without an __init__.py, pytest's "package" scope
+# is the session's anyway. Its port is its own, since other files' labs may be up beside it.
+@pytest.fixture(scope="session")
 def watchlab(tmp_path_factory) -> Iterator[WatchLab]:
     from typer.testing import CliRunner
 
